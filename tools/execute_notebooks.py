@@ -1,0 +1,57 @@
+"""Re-run notebooks in a fresh "Python (Pyspark)" kernel and store their outputs.
+
+    python tools/execute_notebooks.py                      # every notebook
+    python tools/execute_notebooks.py notebooks/01_*.ipynb # some of them
+
+This is how the stored outputs are made after a notebook is edited; the tests then
+check, with strict nbval, that a fresh run reproduces them exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO_ROOT / "notebooks"
+KERNEL_NAME = "pyspark"
+
+
+def execute(path: Path, timeout: int = 900) -> float:
+    """Run one notebook top to bottom in its own folder and save it; return seconds."""
+    notebook = nbformat.read(path, as_version=4)
+    started = time.perf_counter()
+    NotebookClient(
+        notebook,
+        kernel_name=KERNEL_NAME,
+        timeout=timeout,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    notebook.metadata["kernelspec"] = {
+        "name": KERNEL_NAME,
+        "display_name": "Python (Pyspark)",
+        "language": "python",
+    }
+    nbformat.write(notebook, path)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Re-run notebooks and store their outputs.")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
+        seconds = execute(path.resolve())
+        print(f"{path.name}: executed in {seconds:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
