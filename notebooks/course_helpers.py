@@ -41,7 +41,9 @@ def hash_bucket(key: str | Column, buckets: int = 100) -> Column:
     return F.pmod(F.xxhash64(column), F.lit(buckets))
 
 
-def split_by_hash(df: DataFrame, key: str | Column, test_percent: int = 20) -> tuple[DataFrame, DataFrame]:
+def split_by_hash(
+    df: DataFrame, key: str | Column, test_percent: int = 20
+) -> tuple[DataFrame, DataFrame]:
     """Split rows into (train, test) by a hash of `key`.
 
     ``DataFrame.randomSplit`` draws its random numbers per partition, so its result

@@ -1,0 +1,45 @@
+# The course's commands. The two a learner needs:
+#   make lab    set up (first time only) and open JupyterLab at the first notebook
+#   make test   set up (first time only) and re-run every notebook under strict nbval,
+#               plus the tests of setup/ and data/
+# Run `make help` for the rest.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+# Strict nbval: every stored output is compared. Never --nbval-lax.
+NBVAL := --nbval --nbval-kernel-name pyspark --nbval-cell-timeout 900
+
+.PHONY: help setup lab test test-notebooks test-unit test-cluster test-connect data notebooks nav lint bench clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
+
+setup: ## create .venv/, install the pinned packages, register the kernel, check
+	@bash setup/setup.sh
+
+lab: setup ## open the course in JupyterLab (on 127.0.0.1 only, with a token)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
+		notebooks/00_setup_check.ipynb
+
+test: setup ## everything: tests of setup/ and data/, then every notebook under strict nbval
+	$(PYTEST) tests notebooks $(NBVAL)
+
+test-unit: setup ## only the tests of setup/, data/ and the configuration
+	$(PYTEST) tests
+
+test-notebooks: setup ## only the notebooks, under strict nbval
+	$(PYTEST) notebooks $(NBVAL)
+
+data: setup ## remake every data set in data/ (deterministic: git shows no change)
+	$(PY) data/make_data.py
+
+notebooks: setup ## re-run every notebook and store its outputs (after editing one)
+	$(PY) tools/execute_notebooks.py
+
+lint: setup ## format check and lint of the Python code outside notebooks
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+clean: ## remove scratch output (keeps .venv/)
+	rm -rf .scratch spark-warehouse metastore_db derby.log
