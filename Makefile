@@ -31,11 +31,20 @@ test-unit: setup ## only the tests of setup/, data/ and the configuration
 test-notebooks: setup ## only the notebooks, under strict nbval
 	$(PYTEST) notebooks $(NBVAL)
 
+test-cluster: setup ## the notebooks against a real standalone master + worker on 127.0.0.1
+	$(PY) setup/spark_service.py cluster -- $(PYTEST) notebooks $(NBVAL)
+
+test-connect: setup ## the notebooks through a real Spark Connect server on 127.0.0.1
+	$(PY) setup/spark_service.py connect -- $(PYTEST) notebooks $(NBVAL)
+
 data: setup ## remake every data set in data/ (deterministic: git shows no change)
 	$(PY) data/make_data.py
 
 notebooks: setup ## re-run every notebook and store its outputs (after editing one)
 	$(PY) tools/execute_notebooks.py
+
+nav: setup ## refresh the previous / contents / next links of every notebook
+	$(PY) tools/nav.py
 
 lint: setup ## format check and lint of the Python code outside notebooks
 	$(VENV)/bin/ruff format --check .
