@@ -20,7 +20,7 @@ setup: ## create .venv/, install the pinned packages, register the kernel, check
 
 lab: setup ## open the course in JupyterLab (on 127.0.0.1 only, with a token)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
-		notebooks/00_setup_check.ipynb
+		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_setup_check.ipynb
 
 test: setup ## everything: tests of setup/ and data/, then every notebook under strict nbval
 	$(PYTEST) tests notebooks $(NBVAL)
