@@ -14,6 +14,7 @@ import time
 
 import psutil
 import pytest
+
 import spark_service
 from conftest import REPO_ROOT
 

@@ -12,6 +12,7 @@ import sys
 
 import nbformat
 import pytest
+
 from conftest import REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-import check
 import pytest
+
+import check
 from conftest import REPO_ROOT
 
 JAVA_OUTPUTS = {

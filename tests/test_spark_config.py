@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO_ROOT
 
 # A Log4j line as log4j.properties formats it: "25/11/26 10:00:00 INFO SparkContext: ..."
@@ -107,8 +108,9 @@ def test_pyspark_submit_args_still_win(tmp_path):
 
 
 def test_installed_kernel_carries_this_configuration():
-    import kernel
     from jupyter_client.kernelspec import KernelSpecManager
+
+    import kernel
 
     spec = KernelSpecManager().get_kernel_spec(kernel.KERNEL_NAME)
     assert spec.display_name == "Python (Pyspark)"

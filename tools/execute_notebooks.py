@@ -22,6 +22,29 @@ NOTEBOOKS = REPO_ROOT / "notebooks"
 KERNEL_NAME = "pyspark"
 
 
+def merge_streams(notebook: nbformat.NotebookNode) -> None:
+    """Join consecutive stdout (or stderr) pieces of a cell into one output.
+
+    How a cell's printing is cut into messages depends on timing, so without this the
+    saved file would differ between runs even when the text is the same.
+    """
+    for cell in notebook.cells:
+        merged: list = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (
+                output.output_type == "stream"
+                and previous is not None
+                and previous.output_type == "stream"
+                and previous.name == output.name
+            ):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+
+
 def execute(path: Path, timeout: int = 900) -> float:
     """Run one notebook top to bottom in its own folder and save it; return seconds."""
     notebook = nbformat.read(path, as_version=4)
@@ -33,6 +56,7 @@ def execute(path: Path, timeout: int = 900) -> float:
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
+    merge_streams(notebook)
     notebook.metadata["kernelspec"] = {
         "name": KERNEL_NAME,
         "display_name": "Python (Pyspark)",
