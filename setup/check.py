@@ -183,6 +183,14 @@ def check_kernel(find_spec: Callable[[str], object] | None = None) -> Result:
     fix = "run `make setup` (or `python setup/kernel.py`)"
     if spec is None:
         return Result(False, "Kernel", f'no kernel named "{KERNEL_NAME}"; {fix}')
+    # A kernel of the same name installed earlier with `--user` (as older guides do)
+    # shadows the one `make setup` puts into .venv/: say where it is.
+    location = getattr(spec, "resource_dir", None)
+    if location:
+        fix += (
+            f"; if this persists, remove the old kernel in {location} "
+            "(`jupyter kernelspec remove pyspark`)"
+        )
     if spec.display_name != KERNEL_DISPLAY_NAME:
         return Result(False, "Kernel", f'"{KERNEL_NAME}" is called "{spec.display_name}"; {fix}')
     python = spec.argv[0] if spec.argv else ""

@@ -125,6 +125,16 @@ def test_kernel_problems_name_the_fix(spec, message):
     assert message in result.detail and "make setup" in result.detail
 
 
+def test_a_shadowing_kernel_is_located():
+    spec = kernel(conf_dir="/elsewhere")
+    spec.resource_dir = "/home/learner/.local/share/jupyter/kernels/pyspark"
+    result = check.check_kernel(lambda name: spec)
+    assert not result.ok
+    assert (
+        spec.resource_dir in result.detail and "jupyter kernelspec remove pyspark" in result.detail
+    )
+
+
 def test_spark_home_elsewhere_is_caught(tmp_path):
     result = check.check_spark_home({"SPARK_HOME": str(tmp_path)})
     assert not result.ok and "unset SPARK_HOME" in result.detail
