@@ -50,5 +50,9 @@ lint: setup ## format check and lint of the Python code outside notebooks
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 
+bench: setup ## time and peak memory of every notebook; Spark vs NumPy as data grows (~11 min, not part of test)
+	$(PY) bench/notebook_cost.py $(BENCH_ARGS)
+	$(PY) bench/scaling.py $(BENCH_ARGS)
+
 clean: ## remove scratch output (keeps .venv/)
 	rm -rf .scratch spark-warehouse metastore_db derby.log
