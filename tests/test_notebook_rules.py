@@ -59,7 +59,7 @@ def test_ends_with_exercises_and_stopping_spark(notebook):
 def test_session_comes_from_the_environment(notebook):
     code = code_of(notebook)
     assert "SparkSession.builder.getOrCreate()" in code
-    for forbidden in (".master(", ".config(", "setLogLevel", 'spark.driver.memory",'):
+    for forbidden in (".master(", ".config(", "setLogLevel", "spark.conf.set("):
         assert forbidden not in code, f"{forbidden!r}: settings belong in spark-defaults.conf"
 
 
