@@ -8,16 +8,13 @@ Remaking default_credit.csv downloads the pinned ISLP wheel from PyPI.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA = REPO_ROOT / "data"
+from conftest import DATA_DIR as DATA
+from conftest import check_plain_csv
 
 PROPERTIES = [
     "radius",
@@ -38,41 +35,12 @@ CANCER_FEATURES = (
 )
 
 
-def remake(maker: str, out_dir: Path) -> None:
-    completed = subprocess.run(
-        [sys.executable, "data/make_data.py", "--out", str(out_dir), maker],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, f"maker {maker} failed:\n{completed.stderr[-3000:]}"
-
-
-def check_plain_csv(path: Path, header: str, rows: int) -> None:
-    raw = path.read_bytes()
-    assert b"\r" not in raw and b'"' not in raw
-    lines = raw.decode("utf-8").split("\n")
-    assert lines[0] == header
-    assert lines[-1] == ""  # ends with exactly one newline
-    assert len(lines) == 1 + rows + 1
-    width = header.count(",")
-    assert all(line.count(",") == width for line in lines[1:-1])
-
-
 # --- default_credit.csv (notebook 02) -------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def credit() -> pd.DataFrame:
     return pd.read_csv(DATA / "default_credit.csv")
-
-
-def test_default_credit_maker_reproduces_the_committed_file(tmp_path: Path) -> None:
-    # Needs PyPI: the maker downloads ISLP's wheel and checks its sha256.
-    remake("default_credit", tmp_path)
-    written = (tmp_path / "default_credit.csv").read_bytes()
-    assert written == (DATA / "default_credit.csv").read_bytes()
 
 
 def test_default_credit_layout() -> None:
@@ -110,12 +78,6 @@ def test_default_credit_statistics(credit: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def cancer() -> pd.DataFrame:
     return pd.read_csv(DATA / "breast_cancer.csv")
-
-
-def test_breast_cancer_maker_reproduces_the_committed_file(tmp_path: Path) -> None:
-    remake("breast_cancer", tmp_path)
-    written = (tmp_path / "breast_cancer.csv").read_bytes()
-    assert written == (DATA / "breast_cancer.csv").read_bytes()
 
 
 def test_breast_cancer_layout() -> None:

@@ -7,39 +7,15 @@ that notebooks 04 and 05 and the data cards rely on.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA = REPO_ROOT / "data"
+from conftest import DATA_DIR as DATA
+from conftest import check_plain_csv
+
 MEASUREMENTS = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
-
-
-def remake(maker: str, out_dir: Path) -> None:
-    completed = subprocess.run(
-        [sys.executable, "data/make_data.py", "--out", str(out_dir), maker],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, f"maker {maker} failed:\n{completed.stderr[-3000:]}"
-
-
-def check_plain_csv(path: Path, header: str, rows: int) -> list[str]:
-    raw = path.read_bytes()
-    assert b"\r" not in raw and b'"' not in raw
-    lines = raw.decode("utf-8").split("\n")
-    assert lines[0] == header
-    assert lines[-1] == ""  # ends with exactly one newline
-    assert len(lines) == 1 + rows + 1
-    width = header.count(",")
-    assert all(line.count(",") == width for line in lines[1:-1])
-    return lines[1:-1]
 
 
 # --- penguins.csv (notebook 04) -------------------------------------------------------
@@ -49,11 +25,6 @@ def check_plain_csv(path: Path, header: str, rows: int) -> list[str]:
 def penguins() -> pd.DataFrame:
     # Only empty fields are missing values (so a value such as "NA" would be caught).
     return pd.read_csv(DATA / "penguins.csv", keep_default_na=False, na_values=[""])
-
-
-def test_penguins_maker_reproduces_the_committed_file(tmp_path: Path) -> None:
-    remake("penguins", tmp_path)
-    assert (tmp_path / "penguins.csv").read_bytes() == (DATA / "penguins.csv").read_bytes()
 
 
 def test_penguins_layout() -> None:
@@ -123,12 +94,6 @@ def test_penguins_measurement_statistics(penguins: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def ratings() -> pd.DataFrame:
     return pd.read_csv(DATA / "movielens_ratings.csv")
-
-
-def test_movielens_maker_reproduces_the_committed_file(tmp_path: Path) -> None:
-    remake("movielens_sample", tmp_path)
-    written = (tmp_path / "movielens_ratings.csv").read_bytes()
-    assert written == (DATA / "movielens_ratings.csv").read_bytes()
 
 
 def test_movielens_is_the_pyspark_sample_line_for_line() -> None:

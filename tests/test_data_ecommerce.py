@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CSV = REPO_ROOT / "data" / "ecommerce_customers.csv"
+from conftest import DATA_DIR
+
+CSV = DATA_DIR / "ecommerce_customers.csv"
 HEADER = (
     "Email,Address,Avatar,Avg Session Length,Time on App,Time on Website,"
     "Length of Membership,Yearly Amount Spent"
@@ -24,16 +22,6 @@ TARGET = "Yearly Amount Spent"
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
     return pd.read_csv(CSV)
-
-
-def test_maker_reproduces_the_committed_file(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "data/make_data.py", "--out", str(tmp_path), "ecommerce_customers"],
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-    )
-    assert (tmp_path / "ecommerce_customers.csv").read_bytes() == CSV.read_bytes()
 
 
 def test_one_record_per_line_and_exact_header() -> None:
