@@ -7,7 +7,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
-# Strict nbval: every stored output is compared. Never --nbval-lax.
+# Strict nbval: every stored output is compared (never the lax mode).
 NBVAL := --nbval --nbval-kernel-name pyspark --nbval-cell-timeout 900
 
 .PHONY: help setup lab test test-notebooks test-unit test-cluster test-connect data notebooks nav lint bench clean
