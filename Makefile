@@ -8,7 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 # Strict nbval: every stored output is compared (never the lax mode).
-NBVAL := --nbval --nbval-kernel-name pyspark --nbval-cell-timeout 900
+NBVAL := --nbval --nbval-kernel-name pyspark --nbval-cell-timeout 900 \
+	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help setup lab test test-notebooks test-unit test-cluster test-connect data notebooks nav lint bench clean
 

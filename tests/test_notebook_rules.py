@@ -58,7 +58,9 @@ def test_ends_with_exercises_and_stopping_spark(notebook):
 
 def test_session_comes_from_the_environment(notebook):
     code = code_of(notebook)
-    assert "SparkSession.builder.getOrCreate()" in code
+    # A name the learner recognises in the Spark UI, and nothing else: where Spark runs
+    # and how it is configured come from spark-defaults.conf and the environment.
+    assert re.search(r'SparkSession\.builder\.appName\("ML course \d\d · [^"]+"\)\.getOrCreate\(\)', code)
     for forbidden in (".master(", ".config(", "setLogLevel", "spark.conf.set("):
         assert forbidden not in code, f"{forbidden!r}: settings belong in spark-defaults.conf"
 
@@ -68,6 +70,34 @@ def test_data_is_read_through_data_path_with_a_schema(notebook):
     assert "../data" not in code and "/data/" not in code, "use data_path(...)"
     assert "inferSchema" not in code, "read with an explicit schema"
     assert "randomSplit" not in code, "randomSplit depends on the core count: use split_by_hash"
+
+
+def spark_csv_reads(code: str) -> list[str]:
+    """The argument text of every `.csv(...)` call on a Spark reader in `code`."""
+    calls = []
+    for match in re.finditer(r"\.read\s*\.csv\(", code):
+        depth, end = 1, match.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(code[end], 0)
+            end += 1
+        calls.append(code[match.end() : end - 1])
+    return calls
+
+
+def test_every_csv_read_checks_the_header_and_fails_fast(notebook):
+    """With a schema, Spark matches CSV columns by position: a reordered file would be
+    read silently wrong, and a malformed value would silently become null."""
+    code = code_of(notebook)
+    assert 'format("csv")' not in code, "read CSV with spark.read.csv(...)"
+    for call in spark_csv_reads(code):
+        for option in ("header=True", "enforceSchema=False", 'mode="FAILFAST"'):
+            assert option in call, f"spark.read.csv({call.strip()}) lacks {option}"
+
+
+def test_the_csv_read_check_sees_a_missing_option():
+    code = 'df = spark.read.csv(\n    data_path("x.csv"), header=True, schema=SCHEMA\n)\nother(1)'
+    (call,) = spark_csv_reads(code)
+    assert "enforceSchema=False" not in call and "other" not in call
 
 
 def test_every_code_cell_was_run_in_order(notebook):
