@@ -73,14 +73,16 @@ def test_target_statistics(table: pd.DataFrame) -> None:
 
 
 def test_least_squares_fit_matches_the_original(table: pd.DataFrame) -> None:
+    # The original's fit on all rows (not the 25.98 / 38.59 / 0.19 / 61.28 that courses
+    # print: that is scikit-learn on a 70/30 split; see the data card).
     X = np.column_stack([np.ones(len(table)), table[FEATURES].to_numpy()])
     y = table[TARGET].to_numpy()
     w, *_ = np.linalg.lstsq(X, y, rcond=None)
     residuals = y - X @ w
     r2 = 1 - (residuals**2).sum() / ((y - y.mean()) ** 2).sum()
     residual_sd = np.sqrt((residuals**2).sum() / (len(y) - X.shape[1]))
-    for got, want in zip(w[1:], [25.98, 38.59, 0.19, 61.28], strict=True):
+    for got, want in zip(w[1:], [25.73, 38.71, 0.44, 61.58], strict=True):
         assert got == pytest.approx(want, abs=1.5)
-    assert w[0] == pytest.approx(-1047, abs=40)
+    assert w[0] == pytest.approx(-1051.6, abs=40)
     assert 0.97 <= r2 <= 0.99
     assert residual_sd == pytest.approx(10, abs=0.75)
