@@ -1,18 +1,25 @@
-"""Check that this machine can run the course; one line per check, OK or the fix.
+"""Check that this machine can run the course: one line per check, OK, WARN or FAIL with the fix.
 
     python setup/check.py          # everything (run it with the course's Python)
     python setup/check.py --java   # only Java (needs nothing but the standard library)
 
-Exit status 0 when every check passes, 1 otherwise. Uses only the standard library
-for Python and Java, so `make setup` can run it before the virtual environment exists.
+Each line starts with OK, WARN (works for the course, but worth knowing) or FAIL (with the
+fix). Exit status 0 when no check fails, 1 otherwise. Uses only the standard library for
+Python and Java, so `make setup` can run it before the virtual environment exists.
+
+The course kernel (setup/course_kernel.py) runs `startup_diagnosis()` when Spark fails to
+start inside a notebook and prints its FAIL lines in the cell.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import locale
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -32,9 +39,11 @@ class Result:
     ok: bool
     what: str
     detail: str
+    warn: bool = False  # ok, but the line says something the learner should know
 
     def line(self) -> str:
-        return f"{'OK  ' if self.ok else 'FAIL'} {self.what}: {self.detail}"
+        status = "FAIL" if not self.ok else "WARN" if self.warn else "OK  "
+        return f"{status} {self.what}: {self.detail}"
 
 
 def java_fix(system: str | None = None) -> str:
@@ -77,36 +86,66 @@ def find_java(env: Mapping[str, str]) -> tuple[str | None, str]:
         candidate = Path(java_home) / "bin" / exe
         if candidate.is_file():
             return str(candidate), f"JAVA_HOME={java_home}"
-        return (
-            None,
-            f"JAVA_HOME={java_home} has no bin/{exe}: point it at a JDK 17 or 21, or unset it",
-        )
+        return None, f"JAVA_HOME={java_home} has no bin/{exe}"
     on_path = shutil.which("java", path=env.get("PATH", ""))
     if on_path:
         return on_path, "java on PATH"
     return None, "no Java found (JAVA_HOME is unset and no java on PATH)"
 
 
-def check_java(env: Mapping[str, str] | None = None, system: str | None = None) -> Result:
-    env = os.environ if env is None else env
-    java, where = find_java(env)
-    if java is None:
-        return Result(False, "Java", f"{where}; {java_fix(system)}")
+def java_major_of(java: str, env: Mapping[str, str]) -> tuple[int | None, str]:
+    """The major version of this java binary, or None and why not."""
     try:
         completed = subprocess.run(
             [java, "-version"], capture_output=True, text=True, timeout=60, env=dict(env)
         )
-    except OSError as error:
-        return Result(False, "Java", f"{java} does not run ({error}); {java_fix(system)}")
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return None, f"{java} does not run ({error})"
     major = parse_java_major(completed.stderr + completed.stdout)
     if major is None:
-        return Result(False, "Java", f"cannot read the version of {java}; {java_fix(system)}")
+        return None, f"cannot read the version of {java}"
+    return major, ""
+
+
+def java_on_path_instead(env: Mapping[str, str], system: str | None = None) -> str | None:
+    """When JAVA_HOME is the problem and the java on PATH would do: how to use that one."""
+    on_path = shutil.which("java", path=env.get("PATH", ""))
+    if not on_path:
+        return None
+    major, _ = java_major_of(on_path, env)
+    if major is None or major < SUPPORTED_JAVA[0]:
+        return None
+    if (system or platform.system()) == "Darwin":
+        home = f"$(/usr/libexec/java_home -v {major})"
+    else:
+        home = str(Path(on_path).resolve().parent.parent)  # .../bin/java -> the JDK folder
+    return (
+        f"the java on PATH ({on_path}) is Java {major}: unset JAVA_HOME (Spark then uses "
+        f"that one) or point JAVA_HOME at it (JAVA_HOME={home})"
+    )
+
+
+def check_java(env: Mapping[str, str] | None = None, system: str | None = None) -> Result:
+    env = os.environ if env is None else env
+    java, where = find_java(env)
+    # Spark takes JAVA_HOME over PATH: when JAVA_HOME is what is wrong and a good Java is
+    # already on PATH, the fix is to unset or repoint JAVA_HOME, not to install anything.
+    instead = java_on_path_instead(env, system) if env.get("JAVA_HOME") else None
+    if java is None:
+        if env.get("JAVA_HOME"):
+            fix = instead or f"point it at a JDK 17 or 21, or unset it; {java_fix(system)}"
+            return Result(False, "Java", f"{where}; {fix}")
+        return Result(False, "Java", f"{where}; {java_fix(system)}")
+    major, problem = java_major_of(java, env)
+    if major is None:
+        return Result(False, "Java", f"{problem}; {instead or java_fix(system)}")
     if major < SUPPORTED_JAVA[0]:
-        return Result(
-            False,
-            "Java",
-            f"Java {major} ({where}) is too old, Spark 4 needs 17 or 21; {java_fix(system)}",
-        )
+        too_old = f"Java {major} ({where}) is too old, Spark 4 needs 17 or 21"
+        if instead:
+            return Result(
+                False, "Java", f"{too_old}, and Spark uses JAVA_HOME before PATH; {instead}"
+            )
+        return Result(False, "Java", f"{too_old}; {java_fix(system)}")
     note = "" if major in SUPPORTED_JAVA else " (newer than 17/21: untested by the course)"
     return Result(True, "Java", f"Java {major} ({where}){note}")
 
@@ -145,25 +184,247 @@ def check_spark() -> Result:
     return Result(True, "Spark", f"pyspark {pyspark.__version__}")
 
 
-def check_spark_home(env: Mapping[str, str] | None = None) -> Result:
-    """PySpark launches the Spark in SPARK_HOME when it is set: it must be the pip one."""
+def pip_spark_home() -> Path | None:
+    """The Spark that `pip install pyspark` put inside the package (bin/, jars/), if any."""
+    spec = importlib.util.find_spec("pyspark")
+    if spec is None or not spec.origin:
+        return None
+    return Path(spec.origin).resolve().parent
+
+
+def check_spark_home(env: Mapping[str, str] | None = None, in_kernel: bool = False) -> Result:
+    """PySpark launches the Spark in SPARK_HOME when it is set.
+
+    The course kernel sets SPARK_HOME to the pip-installed Spark itself, so another one set
+    in the terminal cannot reach the notebooks: there it is only a warning. Inside the
+    kernel (``in_kernel``), another SPARK_HOME can only come from the notebook itself.
+    """
     env = os.environ if env is None else env
     spark_home = env.get("SPARK_HOME")
     if not spark_home:
         return Result(True, "SPARK_HOME", "unset: the pip-installed Spark is used")
-    try:
-        import pyspark
-    except ImportError:
+    pip_home = pip_spark_home()
+    if pip_home is None:
         return Result(False, "SPARK_HOME", "pyspark is not installed here; run `make setup`")
-    pip_home = Path(pyspark.__file__).resolve().parent
-    if Path(spark_home).resolve() != pip_home:
+    if Path(spark_home).resolve() == pip_home:
+        return Result(True, "SPARK_HOME", "points at the pip-installed Spark")
+    if in_kernel:
         return Result(
             False,
             "SPARK_HOME",
-            f"{spark_home} is another Spark, which pyspark {pyspark.__version__} would launch; "
-            "unset SPARK_HOME before starting Jupyter",
+            f"{spark_home} is another Spark, not the pip-installed one this kernel was "
+            "started with (a findspark.init() or os.environ change in the notebook?); "
+            "restart the kernel",
         )
-    return Result(True, "SPARK_HOME", "points at the pip-installed Spark")
+    return Result(
+        True,
+        "SPARK_HOME",
+        f"{spark_home} is another Spark. The course kernel ignores it (it sets SPARK_HOME "
+        "to the pip-installed Spark), but `pyspark`, `spark-submit` or a script started "
+        "from this terminal would launch that one; unset SPARK_HOME unless you mean to",
+        warn=True,
+    )
+
+
+def check_submit_args(env: Mapping[str, str] | None = None) -> Result:
+    """PYSPARK_SUBMIT_ARGS is handed to spark-submit, whose last word must be `pyspark-shell`.
+
+    Without it spark-submit has no application to start: it prints its usage to the
+    terminal and exits, and a notebook only sees JAVA_GATEWAY_EXITED.
+    """
+    env = os.environ if env is None else env
+    args = env.get("PYSPARK_SUBMIT_ARGS")
+    what = "PYSPARK_SUBMIT_ARGS"
+    if args is None:
+        if env.get("SPARK_REMOTE"):
+            return Result(True, what, f"unset; SPARK_REMOTE={env['SPARK_REMOTE']} is used")
+        return Result(True, what, "unset: Spark runs on this machine with all its cores")
+    try:
+        words = shlex.split(args)
+    except ValueError as error:
+        return Result(False, what, f"{args!r} cannot be read ({error}); fix its quotes")
+    if words[-1:] == ["pyspark-shell"]:
+        return Result(True, what, args)
+    options = [word for word in words if word != "pyspark-shell"]
+    fixed = " ".join(
+        shlex.quote(word) if re.search(r"[\s'\"]", word) else word
+        for word in [*options, "pyspark-shell"]
+    )
+    if "pyspark-shell" in words:
+        why = "has options after `pyspark-shell`, which spark-submit ignores"
+    else:
+        why = (
+            "does not end with `pyspark-shell`, the word that makes spark-submit start "
+            "Spark for Python"
+        )
+    return Result(False, what, f'"{args}" {why}; set PYSPARK_SUBMIT_ARGS="{fixed}"')
+
+
+def same_python(a: str, b: str) -> bool:
+    """True for two names of one interpreter (symlinks of a venv count as distinct)."""
+    if os.path.abspath(a) == os.path.abspath(b):
+        return True
+    try:
+        return Path(a).absolute().parent == Path(b).absolute().parent and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_pyspark_python(
+    env: Mapping[str, str] | None = None, python: str = sys.executable
+) -> Result:
+    """PYSPARK_PYTHON set before Jupyter starts wins over the kernel's own Python."""
+    env = os.environ if env is None else env
+    value = env.get("PYSPARK_PYTHON")
+    what = "PYSPARK_PYTHON"
+    if not value:
+        return Result(True, what, "unset: Spark's Python workers run the kernel's own Python")
+    found = shutil.which(value, path=env.get("PATH", "")) or value
+    if same_python(found, python):
+        return Result(True, what, f"{value} (this Python)")
+    missing = "" if Path(found).exists() else ", which does not exist on this machine"
+    return Result(
+        True,
+        what,
+        f"{value}{missing} is set, so Spark's Python workers in the notebooks run it instead "
+        f"of the course's Python ({python}); unset it unless a cluster's workers need it "
+        "(setup/teachers.md)",
+        warn=True,
+    )
+
+
+UTF8_LOCALES = ("C.UTF-8", "C.utf8", "en_US.UTF-8", "en_US.utf8")
+# The variables the C library reads for the locale: LC_ALL overrides the others, and LANG
+# fills in every category without a variable of its own.
+LOCALE_CATEGORIES = (
+    "LC_CTYPE",
+    "LC_NUMERIC",
+    "LC_TIME",
+    "LC_COLLATE",
+    "LC_MONETARY",
+    "LC_MESSAGES",
+    "LC_PAPER",
+    "LC_NAME",
+    "LC_ADDRESS",
+    "LC_TELEPHONE",
+    "LC_MEASUREMENT",
+    "LC_IDENTIFICATION",
+)
+
+
+def locale_in_use(env: Mapping[str, str]) -> tuple[str, str]:
+    """The variable that decides the character set (LC_CTYPE) of programs started with
+    `env`, and its value: LC_ALL, then LC_CTYPE, then LANG, as the C library reads them."""
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        if env.get(name):
+            return name, env[name]
+    return "", "C"
+
+
+def locale_available(name: str) -> bool:
+    """Whether the C library knows this locale (one named in LANG may not be installed)."""
+    current = locale.setlocale(locale.LC_CTYPE)
+    try:
+        locale.setlocale(locale.LC_CTYPE, name)
+    except locale.Error:
+        return False
+    finally:
+        locale.setlocale(locale.LC_CTYPE, current)
+    return True
+
+
+def is_utf8(name: str) -> bool:
+    return "utf8" in name.lower().replace("-", "").replace("_", "")
+
+
+def locale_problem(
+    env: Mapping[str, str], available: Callable[[str], bool] = locale_available
+) -> str | None:
+    """Why Java started with `env` would not read file names as UTF-8 (on Linux), or None.
+
+    Java calls setlocale(LC_ALL, ""): when any variable names a locale that is not
+    installed, the whole call fails and Java stays in the C locale, whose character set is
+    ASCII. Otherwise the character set is LC_CTYPE's. (Python itself is not affected: it
+    reads only LC_CTYPE, and falls back to UTF-8.)
+    """
+    if env.get("LC_ALL"):
+        in_use = {"LC_ALL": env["LC_ALL"]}
+    else:
+        in_use = {name: env[name] for name in (*LOCALE_CATEGORIES, "LANG") if env.get(name)}
+    for name, value in in_use.items():
+        if not available(value):
+            return f"{name}={value} names a locale that is not installed here"
+    variable, value = locale_in_use(env)
+    if not variable:
+        return "no LANG or LC_* variable is set, so the locale is C, which is not UTF-8"
+    if not is_utf8(value):
+        return f"{variable}={value} is not a UTF-8 locale"
+    return None
+
+
+def utf8_locale_fix(
+    env: Mapping[str, str],
+    system: str | None = None,
+    available: Callable[[str], bool] = locale_available,
+) -> dict[str, str]:
+    """The variable to add so that Java started with `env` reads file names as UTF-8.
+
+    On Linux, Java decodes file names (the class path of Spark's jars, the configuration
+    folder, the data files) with the character set of the locale; with an ASCII one, every
+    path with a non-ASCII character breaks. macOS's Java always uses UTF-8 for file names,
+    and Windows works differently. Empty when nothing needs to change or nothing can help.
+    """
+    if (system or platform.system()) in ("Darwin", "Windows"):
+        return {}
+    if locale_problem(env, available) is None:
+        return {}
+    for candidate in UTF8_LOCALES:
+        if available(candidate):
+            return {"LC_ALL": candidate}
+    return {}
+
+
+def check_locale(
+    env: Mapping[str, str] | None = None,
+    system: str | None = None,
+    paths: list[Path] | None = None,
+    available: Callable[[str], bool] = locale_available,
+) -> Result:
+    env = os.environ if env is None else env
+    system = system or platform.system()
+    if system in ("Darwin", "Windows"):
+        return Result(True, "Locale", f"not needed on {system}")
+    problem = locale_problem(env, available)
+    if problem is None:
+        variable, value = locale_in_use(env)
+        return Result(True, "Locale", f"{variable}={value} (UTF-8)")
+    if paths is None:
+        paths = [REPO_ROOT, pip_spark_home() or REPO_ROOT]
+        if env.get("SPARK_HOME"):
+            paths.append(Path(env["SPARK_HOME"]))
+    odd = next((path for path in paths if not str(path).isascii()), None)
+    if odd is None:
+        return Result(True, "Locale", f"{problem}; harmless: the course's paths are all ASCII")
+    problem = (
+        f"{problem}, and {odd} has non-ASCII characters: Java cannot read such a path "
+        "then, and Spark fails with JAVA_GATEWAY_EXITED"
+    )
+    fix = utf8_locale_fix(env, system, available).get("LC_ALL")
+    if fix is None:
+        return Result(
+            False,
+            "Locale",
+            f"{problem}. No UTF-8 locale is installed: install one (Debian/Ubuntu: "
+            "`sudo apt-get install locales-all`), or move the repository to a folder whose "
+            "path has only ASCII characters",
+        )
+    return Result(
+        True,
+        "Locale",
+        f"{problem}. The course kernel starts Spark with LC_ALL={fix} itself; before "
+        f"starting Spark from this terminal, `export LC_ALL={fix}`",
+        warn=True,
+    )
 
 
 def check_kernel(find_spec: Callable[[str], object] | None = None) -> Result:
@@ -199,6 +460,20 @@ def check_kernel(find_spec: Callable[[str], object] | None = None) -> Result:
     conf_dir = spec.env.get("SPARK_CONF_DIR", "")
     if Path(conf_dir).resolve() != REPO_ROOT:
         return Result(False, "Kernel", f"SPARK_CONF_DIR={conf_dir!r}, not this checkout; {fix}")
+    import kernel  # setup/kernel.py, next to this file
+
+    spark_home = pip_spark_home()
+    if spark_home is None:
+        return Result(False, "Kernel", f"pyspark is not installed here; {fix}")
+    wanted = kernel.kernel_spec(python=python, spark_home=str(spark_home))
+    if list(spec.argv) != wanted["argv"] or dict(spec.env) != wanted["env"]:
+        return Result(False, "Kernel", f"it was registered by an older set-up of the course; {fix}")
+    if location and os.name != "nt" and Path(location).stat().st_mode & 0o055 != 0o055:
+        return Result(
+            False,
+            "Kernel",
+            f"its folder {location} is private to its owner, so other users do not see it; {fix}",
+        )
     return Result(True, "Kernel", f'"{KERNEL_DISPLAY_NAME}" uses {python}')
 
 
@@ -229,15 +504,37 @@ def check_config() -> Result:
     )
 
 
+def startup_diagnosis(env: Mapping[str, str] | None = None) -> list[Result]:
+    """The checks that explain why Spark cannot start in a kernel with this environment."""
+    env = os.environ if env is None else env
+    return [
+        check_java(env),
+        check_spark_home(env, in_kernel=True),
+        check_submit_args(env),
+        check_locale(env),
+        check_config(),
+    ]
+
+
+def all_checks() -> list[Callable[[], Result]]:
+    return [
+        check_python,
+        check_java,
+        check_spark,
+        check_spark_home,
+        check_submit_args,
+        check_pyspark_python,
+        check_locale,
+        check_kernel,
+        check_config,
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check that this machine can run the course.")
     parser.add_argument("--java", action="store_true", help="check only Java")
     args = parser.parse_args(argv)
-    checks = (
-        [check_java]
-        if args.java
-        else [check_python, check_java, check_spark, check_spark_home, check_kernel, check_config]
-    )
+    checks = [check_java] if args.java else all_checks()
     results = [check() for check in checks]
     for result in results:
         print(result.line())

@@ -1,82 +1,184 @@
-"""Register the Jupyter kernel "Python (Pyspark)" for this checkout.
+"""Register the Jupyter kernel "Python (Pyspark)" for this checkout, then run the set-up check.
 
-The kernel carries the course's Spark set-up in its environment, so a notebook only
-calls ``SparkSession.builder.getOrCreate()``:
+    python setup/kernel.py              # into this Python's environment (`make setup` does this)
+    python setup/kernel.py --user       # for every Jupyter of this user instead
+    python setup/kernel.py --no-check   # only register; skip the checks of setup/check.py
+
+The kernel carries the course's Spark set-up in its environment (kernel.json's "env"), so
+a notebook only calls ``SparkSession.builder.getOrCreate()``:
 
 - ``SPARK_CONF_DIR`` points at the repository root, where Spark finds
   ``spark-defaults.conf`` (and, through it, ``log4j.properties``);
 - ``SPARK_LOCAL_IP=127.0.0.1`` keeps the driver and the Spark UI on loopback;
-- ``PYSPARK_PYTHON`` makes Spark's Python workers use this same interpreter.
+- ``SPARK_HOME`` is the Spark inside the pip-installed pyspark package, so a
+  ``SPARK_HOME`` left in the terminal for another Spark cannot reach the notebooks.
 
-Variables the learner sets before starting Jupyter (``PYSPARK_SUBMIT_ARGS``,
-``SPARK_REMOTE``) pass through untouched, so they still choose where Spark runs.
+Variables set before starting Jupyter (``PYSPARK_SUBMIT_ARGS``, ``SPARK_REMOTE``,
+``PYSPARK_PYTHON``) pass through untouched, so they still choose where Spark runs.
+
+The kernel starts through ``setup/course_kernel.py``, which loads that module as an
+IPython extension: it sets ``PYSPARK_PYTHON`` to the kernel's own Python when it is unset,
+gives Java a UTF-8 locale when the terminal's is not, explains in the cell why Spark did
+not start when it does not, and ends the JVM after ``spark.stop()`` (see its docstring).
 
 The JVM writes a few lines straight to the process's stderr that no logging level
 reaches (the "Using incubator modules" notice, for one). ``capture_fd_output=False``
 sends that raw stream to the terminal that started Jupyter instead of into cell
 outputs; Spark errors still reach the notebook as Python exceptions.
+
+The kernel's folder is written only when what it holds differs from what this checkout
+wants (so a checkout the user cannot write to works once set up), with mode 0755 (so
+other users of a shared or container install see the kernel too).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
 
 KERNEL_NAME = "pyspark"
 DISPLAY_NAME = "Python (Pyspark)"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+SETUP_DIR = Path(__file__).resolve().parent
+REPO_ROOT = SETUP_DIR.parent
+# The logo files in setup/ (drawn by setup/make_kernel_logo.py) and their names in the
+# kernel's folder, where JupyterLab looks for them.
+LOGOS = {
+    "logo-32x32.png": "kernel-logo-32x32.png",
+    "logo-64x64.png": "kernel-logo-64x64.png",
+    "logo-svg.svg": "kernel-logo.svg",
+}
+FOLDER_MODE = 0o755
+FILE_MODE = 0o644
 
 
-def kernel_spec(python: str = sys.executable, repo_root: Path = REPO_ROOT) -> dict:
+def pip_spark_home() -> str:
+    """The Spark inside the pip-installed pyspark package (what PySpark uses by default)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyspark")
+    if spec is None or not spec.origin:
+        raise SystemExit("FAIL Spark: pyspark is not installed in this Python; run `make setup`")
+    return str(Path(spec.origin).resolve().parent)
+
+
+def kernel_spec(
+    python: str = sys.executable, repo_root: Path = REPO_ROOT, spark_home: str | None = None
+) -> dict:
     """The kernel.json this checkout needs."""
     return {
         "argv": [
             python,
-            "-m",
-            "ipykernel_launcher",
+            str(repo_root / "setup" / "course_kernel.py"),
             "-f",
             "{connection_file}",
             "--IPKernelApp.capture_fd_output=False",
+            "--IPKernelApp.extensions=course_kernel",
         ],
         "display_name": DISPLAY_NAME,
         "language": "python",
         "env": {
             "SPARK_CONF_DIR": str(repo_root),
             "SPARK_LOCAL_IP": "127.0.0.1",
-            "PYSPARK_PYTHON": python,
+            "SPARK_HOME": spark_home or pip_spark_home(),
         },
         "metadata": {"debugger": True},
     }
 
 
-def install(user: bool = False) -> str:
-    """Install the kernel into this Python's prefix (or the user's Jupyter folder)."""
+def wanted_files(python: str = sys.executable, repo_root: Path = REPO_ROOT) -> dict[str, bytes]:
+    """Every file of the kernel's folder, by name."""
+    files = {"kernel.json": (json.dumps(kernel_spec(python, repo_root), indent=2) + "\n").encode()}
+    for name, source in LOGOS.items():
+        files[name] = (repo_root / "setup" / source).read_bytes()
+    return files
+
+
+def destination(user: bool = False, prefix: str | None = None) -> Path:
+    """The kernel's folder: in this environment (``prefix``, default sys.prefix) or the user's."""
+    if user:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        return Path(KernelSpecManager().user_kernel_dir) / KERNEL_NAME
+    return Path(prefix or sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+
+
+def is_current(folder: Path, files: dict[str, bytes]) -> bool:
+    """True when `folder` holds exactly `files`, readable by everyone (mode 0755 / 0644)."""
+    if not folder.is_dir() or stat.S_IMODE(folder.stat().st_mode) != FOLDER_MODE:
+        return False
+    if {path.name for path in folder.iterdir()} != set(files):
+        return False
+    for name, content in files.items():
+        path = folder / name
+        if stat.S_IMODE(path.stat().st_mode) & 0o444 != 0o444 or path.read_bytes() != content:
+            return False
+    return True
+
+
+def install(user: bool = False, prefix: str | None = None) -> tuple[Path, bool]:
+    """Install the kernel unless it is already exactly as wanted: (its folder, changed?)."""
+    files = wanted_files()
+    target = destination(user, prefix)
+    if is_current(target, files):
+        return target, False
     from jupyter_client.kernelspec import KernelSpecManager
 
     with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "kernel.json").write_text(json.dumps(kernel_spec(), indent=2) + "\n")
-        return KernelSpecManager().install_kernel_spec(
+        for name, content in files.items():
+            (Path(folder) / name).write_bytes(content)
+            os.chmod(Path(folder) / name, FILE_MODE)
+        # TemporaryDirectory makes a 0700 folder, and Jupyter copies the folder's mode:
+        # without this, no other user of the machine would see the kernel.
+        os.chmod(folder, FOLDER_MODE)
+        where = KernelSpecManager().install_kernel_spec(
             folder,
             kernel_name=KERNEL_NAME,
             user=user,
-            prefix=None if user else sys.prefix,
+            prefix=None if user else (prefix or sys.prefix),
         )
+    return Path(where), True
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--user",
         action="store_true",
         help="install for every Jupyter of this user instead of only this environment",
     )
-    args = parser.parse_args()
-    where = install(user=args.user)
-    print(f'kernel "{DISPLAY_NAME}" ({KERNEL_NAME}) installed in {where}')
-    return 0
+    parser.add_argument(
+        "--prefix",
+        help="install into this environment prefix instead of this Python's (sys.prefix)",
+    )
+    parser.add_argument(
+        "--no-check",
+        action="store_true",
+        help="only register the kernel; skip setup/check.py's checks",
+    )
+    args = parser.parse_args(argv)
+    try:
+        where, changed = install(user=args.user, prefix=args.prefix)
+    except OSError as error:
+        # A checkout (or .venv/) this user cannot write to: say so in one line.
+        print(
+            f"FAIL Kernel: cannot write the kernel's folder ({error}); "
+            f"ask whoever owns {destination(args.user, args.prefix)} to run "
+            "`make setup`, or register the kernel for yourself: `python setup/kernel.py --user`",
+            file=sys.stderr,
+        )
+        return 1
+    state = "installed in" if changed else "already up to date in"
+    print(f'kernel "{DISPLAY_NAME}" ({KERNEL_NAME}) {state} {where}')
+    if args.no_check:
+        return 0
+    import check  # setup/check.py, next to this file
+
+    return check.main([])
 
 
 if __name__ == "__main__":

@@ -60,7 +60,9 @@ def test_session_comes_from_the_environment(notebook):
     code = code_of(notebook)
     # A name the learner recognises in the Spark UI, and nothing else: where Spark runs
     # and how it is configured come from spark-defaults.conf and the environment.
-    assert re.search(r'SparkSession\.builder\.appName\("ML course \d\d · [^"]+"\)\.getOrCreate\(\)', code)
+    assert re.search(
+        r'SparkSession\.builder\.appName\("ML course \d\d · [^"]+"\)\.getOrCreate\(\)', code
+    )
     for forbidden in (".master(", ".config(", "setLogLevel", "spark.conf.set("):
         assert forbidden not in code, f"{forbidden!r}: settings belong in spark-defaults.conf"
 

@@ -1,7 +1,7 @@
 """setup/check.py: each check passes on a good set-up and names the fix on a bad one.
 
-Java is faked with tiny scripts that print what a real `java -version` prints, so the
-failure paths run on any machine.
+Java is faked with tiny scripts that print what a real `java -version` prints, and the
+locales a machine has with a function, so the failure paths run on any machine.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 import check
+import kernel
 from conftest import REPO_ROOT
 
 JAVA_OUTPUTS = {
@@ -78,6 +79,27 @@ def test_java_home_pointing_nowhere(tmp_path):
     assert "has no bin/java" in result.detail and "unset it" in result.detail
 
 
+@pytest.mark.parametrize("old", [11, None])
+def test_bad_java_home_with_a_good_java_on_path_says_unset_it(tmp_path, old):
+    # Spark takes JAVA_HOME over PATH: the fix is JAVA_HOME, not installing Java 17.
+    java_home = fake_java_home(tmp_path, old) if old else tmp_path / "gone"
+    path_bin = fake_java_home(tmp_path, 17) / "bin"
+    result = check.check_java({"JAVA_HOME": str(java_home), "PATH": str(path_bin)}, system="Linux")
+    assert not result.ok
+    assert "unset JAVA_HOME" in result.detail
+    assert f"JAVA_HOME={path_bin.parent.resolve()}" in result.detail  # or repoint it there
+    assert "install" not in result.detail
+    if old:
+        assert "Java 11" in result.detail and "before PATH" in result.detail
+
+
+def test_old_java_home_with_an_old_java_on_path_says_install(tmp_path):
+    java_home = fake_java_home(tmp_path, 11)
+    path_bin = fake_java_home(tmp_path, 8) / "bin"
+    result = check.check_java({"JAVA_HOME": str(java_home), "PATH": str(path_bin)}, "Linux")
+    assert not result.ok and "apt-get install openjdk-17" in result.detail
+
+
 def test_unreadable_java_version(tmp_path):
     home = tmp_path / "odd"
     (home / "bin").mkdir(parents=True)
@@ -100,23 +122,32 @@ def test_parse_java_major(text, major):
     assert check.parse_java_major(text) == major
 
 
-def kernel(display_name="Python (Pyspark)", python=sys.executable, conf_dir=REPO_ROOT):
-    return SimpleNamespace(
-        display_name=display_name, argv=[python], env={"SPARK_CONF_DIR": str(conf_dir)}
-    )
+def kernel_fake(display_name="Python (Pyspark)", python=sys.executable, conf_dir=REPO_ROOT):
+    """A kernel spec as Jupyter returns it, made from what setup/kernel.py registers."""
+    spec = kernel.kernel_spec(python=python)
+    spec["env"]["SPARK_CONF_DIR"] = str(conf_dir)
+    return SimpleNamespace(display_name=display_name, argv=spec["argv"], env=spec["env"])
+
+
+def old_kernel():
+    """The kernel an earlier version of the course registered."""
+    spec = kernel_fake()
+    spec.argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    return spec
 
 
 def test_kernel_ok():
-    assert check.check_kernel(lambda name: kernel()).ok
+    assert check.check_kernel(lambda name: kernel_fake()).ok
 
 
 @pytest.mark.parametrize(
     "spec, message",
     [
         (None, 'no kernel named "pyspark"'),
-        (kernel(display_name="Python 3"), 'is called "Python 3"'),
-        (kernel(python="/gone/bin/python"), "no longer exists"),
-        (kernel(conf_dir="/elsewhere"), "not this checkout"),
+        (kernel_fake(display_name="Python 3"), 'is called "Python 3"'),
+        (kernel_fake(python="/gone/bin/python"), "no longer exists"),
+        (kernel_fake(conf_dir="/elsewhere"), "not this checkout"),
+        (old_kernel(), "registered by an older set-up"),
     ],
 )
 def test_kernel_problems_name_the_fix(spec, message):
@@ -126,7 +157,7 @@ def test_kernel_problems_name_the_fix(spec, message):
 
 
 def test_a_shadowing_kernel_is_located():
-    spec = kernel(conf_dir="/elsewhere")
+    spec = kernel_fake(conf_dir="/elsewhere")
     spec.resource_dir = "/home/learner/.local/share/jupyter/kernels/pyspark"
     result = check.check_kernel(lambda name: spec)
     assert not result.ok
@@ -135,10 +166,128 @@ def test_a_shadowing_kernel_is_located():
     )
 
 
-def test_spark_home_elsewhere_is_caught(tmp_path):
+def test_a_private_kernel_folder_is_caught(tmp_path):
+    # Jupyter keeps the folder's mode: a 0700 folder hides the kernel from other users.
+    spec = kernel_fake()
+    spec.resource_dir = str(tmp_path)
+    tmp_path.chmod(0o700)
+    result = check.check_kernel(lambda name: spec)
+    assert not result.ok and "private to its owner" in result.detail
+    tmp_path.chmod(0o755)
+    assert check.check_kernel(lambda name: spec).ok
+
+
+def test_spark_home_elsewhere_is_a_warning_in_the_terminal(tmp_path):
+    # The course kernel sets SPARK_HOME itself, so another Spark in the terminal cannot
+    # reach the notebooks; the check still says what it would do outside them.
     result = check.check_spark_home({"SPARK_HOME": str(tmp_path)})
-    assert not result.ok and "unset SPARK_HOME" in result.detail
+    assert result.ok and result.warn and result.line().startswith("WARN SPARK_HOME:")
+    assert "course kernel ignores it" in result.detail and "unset SPARK_HOME" in result.detail
     assert check.check_spark_home({}).ok
+
+
+def test_spark_home_elsewhere_inside_the_kernel_fails(tmp_path):
+    result = check.check_spark_home({"SPARK_HOME": str(tmp_path)}, in_kernel=True)
+    assert not result.ok and "restart the kernel" in result.detail
+    pip_home = str(check.pip_spark_home())
+    assert check.check_spark_home({"SPARK_HOME": pip_home}, in_kernel=True).ok
+
+
+@pytest.mark.parametrize(
+    "args, message, fixed",
+    [
+        (
+            "--master local[2]",
+            "does not end with `pyspark-shell`",
+            "--master local[2] pyspark-shell",
+        ),
+        ("", "does not end with `pyspark-shell`", "pyspark-shell"),
+        (
+            "pyspark-shell --master local[2]",
+            "options after `pyspark-shell`",
+            "--master local[2] pyspark-shell",
+        ),
+    ],
+)
+def test_submit_args_without_pyspark_shell_at_the_end(args, message, fixed):
+    result = check.check_submit_args({"PYSPARK_SUBMIT_ARGS": args})
+    assert not result.ok
+    assert message in result.detail
+    assert f'set PYSPARK_SUBMIT_ARGS="{fixed}"' in result.detail
+
+
+def test_submit_args_that_are_fine():
+    assert check.check_submit_args({}).ok
+    assert check.check_submit_args({"PYSPARK_SUBMIT_ARGS": "--master local[1] pyspark-shell"}).ok
+    unreadable = check.check_submit_args({"PYSPARK_SUBMIT_ARGS": '--name "x pyspark-shell'})
+    assert not unreadable.ok and "quotes" in unreadable.detail
+
+
+def test_pyspark_python_set_in_the_terminal_wins_and_is_named(tmp_path):
+    assert check.check_pyspark_python({}).ok
+    assert not check.check_pyspark_python({"PYSPARK_PYTHON": sys.executable}).warn
+    result = check.check_pyspark_python({"PYSPARK_PYTHON": "/opt/cluster/bin/python3"})
+    assert result.ok and result.warn  # a teacher's cluster may need it: not a failure
+    assert "does not exist on this machine" in result.detail
+    assert "setup/teachers.md" in result.detail
+
+
+def installed(*names):
+    """A fake of the C library's list of installed locales."""
+    return lambda name: name in ("C", "POSIX", *names)
+
+
+NON_ASCII = [Path("/home/jürgen/kurs")]
+
+
+@pytest.mark.parametrize(
+    "env, cause",
+    [
+        ({"LC_ALL": "C"}, "LC_ALL=C is not a UTF-8 locale"),
+        ({"LANG": "de_DE.UTF-8"}, "LANG=de_DE.UTF-8 names a locale that is not installed"),
+        # Java calls setlocale(LC_ALL, ""): one missing category is enough to fail.
+        ({"LANG": "C.UTF-8", "LC_TIME": "de_DE.UTF-8"}, "LC_TIME=de_DE.UTF-8 names a locale"),
+        ({}, "no LANG or LC_* variable is set"),
+    ],
+)
+def test_locale_that_breaks_java_on_a_non_ascii_path(env, cause):
+    result = check.check_locale(env, "Linux", NON_ASCII, installed("C.UTF-8"))
+    assert result.ok and result.warn, result.line()  # the course kernel fixes it itself
+    assert cause in result.detail and "/home/jürgen/kurs" in result.detail
+    assert "JAVA_GATEWAY_EXITED" in result.detail and "export LC_ALL=C.UTF-8" in result.detail
+    assert check.utf8_locale_fix(env, "Linux", installed("C.UTF-8")) == {"LC_ALL": "C.UTF-8"}
+
+
+def test_locale_without_any_utf8_locale_fails_with_the_fix():
+    result = check.check_locale({"LC_ALL": "C"}, "Linux", NON_ASCII, installed())
+    assert not result.ok
+    assert "No UTF-8 locale is installed" in result.detail and "ASCII" in result.detail
+    assert check.utf8_locale_fix({"LC_ALL": "C"}, "Linux", installed()) == {}
+
+
+def test_locale_that_is_fine():
+    utf8 = installed("C.UTF-8", "en_US.UTF-8")
+    for env in ({"LANG": "en_US.UTF-8"}, {"LC_ALL": "C.UTF-8", "LANG": "xx_YY"}):
+        assert check.check_locale(env, "Linux", NON_ASCII, utf8).line().startswith("OK")
+        assert check.utf8_locale_fix(env, "Linux", utf8) == {}
+    # An ASCII locale is harmless while every path is ASCII.
+    plain = check.check_locale({"LC_ALL": "C"}, "Linux", [Path("/home/ann/course")], utf8)
+    assert plain.ok and not plain.warn and "harmless" in plain.detail
+    # macOS's Java reads file names as UTF-8 whatever the locale.
+    assert check.check_locale({"LC_ALL": "C"}, "Darwin", NON_ASCII, utf8).ok
+    assert check.utf8_locale_fix({"LC_ALL": "C"}, "Darwin", utf8) == {}
+
+
+def test_startup_diagnosis_names_what_keeps_spark_from_starting(tmp_path):
+    env = {
+        "JAVA_HOME": str(tmp_path / "gone"),
+        "PATH": empty_path(tmp_path),
+        "PYSPARK_SUBMIT_ARGS": "--master local[1]",
+        "SPARK_HOME": str(tmp_path),
+        "LC_ALL": "C.UTF-8",
+    }
+    failed = [result.what for result in check.startup_diagnosis(env) if not result.ok]
+    assert failed == ["Java", "SPARK_HOME", "PYSPARK_SUBMIT_ARGS"]
 
 
 def test_the_real_machine_passes_every_check():
@@ -152,6 +301,9 @@ def test_the_real_machine_passes_every_check():
         "Java:",
         "Spark:",
         "SPARK_HOME:",
+        "PYSPARK_SUBMIT_ARGS:",
+        "PYSPARK_PYTHON:",
+        "Locale:",
         "Kernel:",
         "Config:",
     ]

@@ -108,15 +108,23 @@ def test_pyspark_submit_args_still_win(tmp_path):
 
 
 def test_installed_kernel_carries_this_configuration():
+    import pyspark
     from jupyter_client.kernelspec import KernelSpecManager
 
     import kernel
 
     spec = KernelSpecManager().get_kernel_spec(kernel.KERNEL_NAME)
+    wanted = kernel.kernel_spec(python=spec.argv[0])
     assert spec.display_name == "Python (Pyspark)"
-    assert spec.env == kernel.kernel_spec(python=spec.argv[0])["env"]
+    assert spec.argv == wanted["argv"]
+    assert spec.env == wanted["env"]
     assert spec.env["SPARK_CONF_DIR"] == str(REPO_ROOT)
     assert spec.env["SPARK_LOCAL_IP"] == "127.0.0.1"
-    # Nothing that would override the learner's choice of master or Connect server.
-    assert not {"PYSPARK_SUBMIT_ARGS", "SPARK_REMOTE", "SPARK_HOME"} & set(spec.env)
+    # The pip-installed Spark, whatever SPARK_HOME the terminal that started Jupyter has.
+    assert Path(spec.env["SPARK_HOME"]) == Path(pyspark.__file__).resolve().parent
+    # Nothing that would override the learner's choice of master, Connect server or the
+    # Python of Spark's workers (the kernel's extension only fills PYSPARK_PYTHON in).
+    assert not {"PYSPARK_SUBMIT_ARGS", "SPARK_REMOTE", "PYSPARK_PYTHON"} & set(spec.env)
     assert "--IPKernelApp.capture_fd_output=False" in spec.argv
+    assert "--IPKernelApp.extensions=course_kernel" in spec.argv
+    assert kernel.is_current(Path(spec.resource_dir), kernel.wanted_files(spec.argv[0]))
