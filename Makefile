@@ -11,7 +11,7 @@ PYTEST := $(PY) -m pytest
 NBVAL := --nbval --nbval-kernel-name pyspark --nbval-cell-timeout 900 \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup lab test test-notebooks test-unit test-cluster test-connect data notebooks nav lint bench clean
+.PHONY: help setup lab test test-notebooks test-unit test-ui test-cluster test-connect data notebooks nav lint bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -19,9 +19,8 @@ help:
 setup: ## create .venv/, install the pinned packages, register the kernel, check
 	@bash setup/setup.sh
 
-lab: setup ## open the course in JupyterLab (on 127.0.0.1 only, with a token)
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
-		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_setup_check.ipynb
+lab: setup ## open the course in JupyterLab at notebook 00 (on 127.0.0.1 only, with a token)
+	$(PY) setup/lab.py
 
 test: setup ## everything: tests of setup/ and data/, then every notebook under strict nbval
 	$(PYTEST) tests notebooks $(NBVAL)
@@ -31,6 +30,9 @@ test-unit: setup ## only the tests of setup/, data/ and the configuration
 
 test-notebooks: setup ## only the notebooks, under strict nbval
 	$(PYTEST) notebooks $(NBVAL)
+
+test-ui: setup ## the learner's path in headless Chromium: the lab of `make lab`, Run All in 00 and 01, "next"
+	COURSE_UI_TEST=1 $(PYTEST) tests/ui -v -s
 
 test-cluster: setup ## the notebooks against a real standalone master + worker on 127.0.0.1
 	$(PY) setup/spark_service.py cluster -- $(PYTEST) notebooks $(NBVAL)

@@ -40,7 +40,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "$wanted" >"$stamp"
 fi
 
-"$venv/bin/python" setup/kernel.py >/dev/null
+# The kernel's folder is rewritten only when it differs from what this checkout wants
+# (a read-only checkout that is set up passes); the full check is the last step below.
+"$venv/bin/python" setup/kernel.py --no-check >/dev/null
+# The course's JupyterLab settings (no Jupyter news pop-up, closing a notebook shuts its
+# kernel down, line numbers): setup/jupyterlab/overrides.json5, installed for .venv/ only.
+"$venv/bin/python" setup/lab.py --install-settings >/dev/null
 # The first matplotlib import builds a font cache and says so on stderr; do it here,
 # not in the middle of a notebook's stored output.
 "$venv/bin/python" -c 'import matplotlib.pyplot' 2>/dev/null

@@ -1,0 +1,200 @@
+"""Start the course's JupyterLab: notebook 00 first, "Python (Pyspark)" as the default kernel.
+
+    .venv/bin/python setup/lab.py                        what `make lab` runs
+    .venv/bin/python setup/lab.py --no-browser --port=0  what `make test-ui` runs (a free port)
+    .venv/bin/python setup/lab.py --install-settings     only install the lab's settings
+    .venv/bin/python setup/lab.py --print-command        show the `jupyter lab` command
+
+Arguments other than these are passed on to `jupyter lab`. `running_lab()` starts this
+same script in the background (for the browser test and bench/memory_walk.py). The lab:
+
+- listens on 127.0.0.1 only and asks for the login token (Jupyter's default), which the
+  URL it prints carries;
+- lands on notebooks/00_setup_check.ipynb: `LabApp.default_url` makes the printed URL
+  (not only a browser that Jupyter opens itself) open notebook 00, which matters over SSH,
+  in a container, or on a machine with no default browser;
+- makes "Python (Pyspark)" the default kernel (`MappingKernelManager.default_kernel_name`):
+  the Launcher lists it first, and a notebook made there gets the course's Spark settings;
+- serves the repository root, whatever folder the command was started from;
+- adds `--allow-root` only when run as root (a container), as Jupyter refuses root otherwise;
+- first installs the course's JupyterLab settings (setup/jupyterlab/overrides.json5: no
+  Jupyter news pop-up, closing a notebook shuts its kernel down, line numbers) into this
+  environment's JupyterLab, when they are not already there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LANDING_NOTEBOOK = "notebooks/00_setup_check.ipynb"
+KERNEL_NAME = "pyspark"
+SETTINGS_SOURCE = REPO_ROOT / "setup" / "jupyterlab" / "overrides.json5"
+# overrides.d/ is JupyterLab's folder for settings that packages ship; the user's own
+# overrides.json in the same folder is read after it and wins.
+SETTINGS_NAME = "pyspark-course.json5"
+
+
+def settings_target() -> Path:
+    """Where this environment's JupyterLab reads packaged settings overrides."""
+    from jupyterlab.commands import get_app_dir
+
+    return Path(get_app_dir()) / "settings" / "overrides.d" / SETTINGS_NAME
+
+
+def install_settings(target: Path | None = None) -> bool:
+    """Copy the course's settings overrides into place; True when the file was (re)written."""
+    target = target or settings_target()
+    if target.exists() and filecmp.cmp(SETTINGS_SOURCE, target, shallow=False):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SETTINGS_SOURCE, target)
+    target.chmod(0o644)
+    return True
+
+
+def lab_command(
+    extra: list[str], python: str = sys.executable, as_root: bool | None = None
+) -> list[str]:
+    """The `jupyter lab` command line of the course's lab."""
+    if as_root is None:
+        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    command = [
+        python,
+        "-m",
+        "jupyterlab",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.root_dir={REPO_ROOT}",
+        f"--LabApp.default_url=/lab/tree/{LANDING_NOTEBOOK}",
+        f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
+    ]
+    if as_root:
+        command.append("--allow-root")
+    return command + extra
+
+
+@dataclass
+class Lab:
+    """A lab started by `running_lab()`: the URL it printed and its server process."""
+
+    url: str  # as printed: http://127.0.0.1:PORT/lab/tree/notebooks/00_...ipynb?token=...
+    base_url: str  # http://127.0.0.1:PORT
+    token: str
+    process: subprocess.Popen
+    log: Path  # the server's output
+
+
+PRINTED_URL = re.compile(r"(http://127\.0\.0\.1:\d+)(/\S*)\?token=([0-9a-f]+)")
+
+
+@contextmanager
+def running_lab(
+    log: Path,
+    launcher: Path = Path(__file__),
+    args: tuple[str, ...] = ("--no-browser", "--port=0", "--ServerApp.port_retries=0"),
+    env: dict[str, str] | None = None,
+    python: str = sys.executable,
+    timeout: float = 300,
+) -> Iterator[Lab]:
+    """Run `python <launcher> <args>` (by default this script on a free loopback port, no
+    browser) until the block ends, yielding the URL the lab printed.
+
+    On the way out, even after a failure, the server is asked to stop (SIGTERM: it shuts
+    its kernels down), then anything it started that is still alive (a kernel, a JVM, a
+    Python worker) is killed.
+    """
+    import psutil
+
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [python, str(launcher), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # Ctrl-C in the terminal reaches only the caller
+        )
+    seen: dict[int, psutil.Process] = {}
+    try:
+        deadline = time.monotonic() + timeout
+        while not (found := PRINTED_URL.search(log.read_text(errors="replace"))):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the lab printed no URL (exit code {process.poll()}); its output:\n"
+                    + log.read_text(errors="replace")[-3000:]
+                )
+            time.sleep(0.2)
+        yield Lab(found.group(0), found.group(1), found.group(3), process, log)
+    finally:
+        try:
+            seen = {p.pid: p for p in psutil.Process(process.pid).children(recursive=True)}
+        except psutil.NoSuchProcess:
+            pass
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for child in seen.values():
+            try:
+                child.wait(timeout=10)
+            except psutil.TimeoutExpired:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="Any other argument is passed on to `jupyter lab`.",
+        allow_abbrev=False,  # so that no `jupyter lab` option is taken for one of these
+    )
+    parser.add_argument(
+        "--install-settings",
+        action="store_true",
+        help="install the course's JupyterLab settings and exit",
+    )
+    parser.add_argument(
+        "--print-command", action="store_true", help="print the `jupyter lab` command and exit"
+    )
+    args, extra = parser.parse_known_args(argv)
+    command = lab_command(extra)
+    if args.print_command:
+        print(" ".join(command))
+        return 0
+    try:
+        written = install_settings()
+    except OSError as error:  # a read-only environment: the lab still works without them
+        print(f"note: could not install the course's JupyterLab settings: {error}", file=sys.stderr)
+        written = False
+    if args.install_settings:
+        if written:
+            print(f"JupyterLab settings installed in {settings_target()}")
+        return 0
+    sys.stdout.flush()
+    if os.name == "nt":  # no exec on Windows: wait for the lab instead
+        import subprocess
+
+        return subprocess.call(command)
+    os.execv(command[0], command)  # the lab replaces this process: Ctrl-C reaches it directly
+    return 1  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""The learner's path through the course's lab, in a real (headless) browser.
+
+    make test-ui        (what .ci/run runs; not part of `make test`, where this is skipped)
+
+A copy of the working tree, in a temporary folder, is served exactly as `make lab` serves
+the repository (setup/lab.py, here with --no-browser and a free loopback port), so that
+"Run All Cells" and JupyterLab's autosave can never change a tracked notebook. The URL the
+lab prints is opened in Debian's Chromium driven by Playwright (`playwright install`, a
+browser download, is not needed). The browser gets empty JupyterLab user-settings and
+workspace folders, so it sees the course's settings as a new learner does.
+
+What is checked, in order, as a learner meets it:
+
+1. the printed URL opens notebook 00, its kernel "Python (Pyspark)" idle, with no
+   "official Jupyter news" pop-up;
+2. the Launcher lists "Python (Pyspark)" first; a notebook made there gets it, and closing
+   that notebook shuts its kernel down;
+3. Edit > Clear Outputs of All Cells, then Run > Run All Cells in 00: every code cell ran,
+   none shows an error or stderr output, and at least as many plots as the stored notebook
+   has are drawn;
+4. the "next" link at the bottom of 00 opens 01 with the course kernel idle;
+5. the same Run All Cells check in 01;
+6. the "next" link of 01 opens 02.
+
+Screenshots of each step go to .scratch/ui/ (ignored by git). On the way out, even after
+a failure, the browser, the server and every kernel and JVM it started are stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT
+
+try:  # pinned in requirements.txt; only this test needs it
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:
+    expect = sync_playwright = None
+    PlaywrightTimeout = TimeoutError
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("COURSE_UI_TEST") != "1",
+    reason="the browser test runs with `make test-ui` (needs Chromium)",
+)
+
+CHROMIUM = os.environ.get("COURSE_UI_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = REPO_ROOT / ".scratch" / "ui"
+COURSE_KERNEL = "Python (Pyspark)"
+NOTEBOOKS = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+STEP = 60_000  # ms: opening a notebook, starting a kernel (a busy 2-core machine is slow)
+RUN_ALL = 30 * 60  # s: all cells of one notebook, on a busy machine
+NOT_COPIED = (".venv", ".git", ".scratch", "__pycache__", ".ipynb_checkpoints")
+NOT_COPIED += (".pytest_cache", ".ruff_cache", "spark-warehouse", "metastore_db", "derby.log")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """The course's lab, started by setup/lab.py in a copy of the working tree."""
+    from lab import running_lab
+
+    folder = tmp_path_factory.mktemp("ui")
+    copy = folder / "course"
+    shutil.copytree(REPO_ROOT, copy, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(folder / "user-settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(folder / "workspaces"),
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log = SCREENSHOTS / "lab.log"
+    with running_lab(
+        log, launcher=copy / "setup" / "lab.py", env=env, python=sys.executable
+    ) as lab:
+        print(f"the lab printed: {lab.url.split('?')[0]}?token=...", file=sys.stderr)
+        # It serves the copy: nothing done in the browser can touch the working tree.
+        assert f"Serving notebooks from local directory: {copy}" in log.read_text()
+        yield lab
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    if sync_playwright is None:
+        pytest.fail("Playwright is not installed: `make setup` installs requirements.txt")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no {CHROMIUM}: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(STEP)
+            page.goto(lab.url)
+            yield page
+        finally:
+            browser.close()
+
+
+def api(lab, path: str) -> object:
+    request = urllib.request.Request(
+        lab.base_url + path, headers={"Authorization": f"token {lab.token}"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def show(page, name: str):
+    """Bring the tab of document `name` to the front; return its panel."""
+    label = re.compile(f"^{re.escape(name)}$")
+    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=label)
+    tab.wait_for()
+    if "jp-mod-current" not in (tab.get_attribute("class") or ""):
+        tab.click()
+    return page.locator(f"[aria-labelledby='{tab.get_attribute('id')}']")
+
+
+def kernel_status(page, name: str):
+    """The status bar's "<kernel> | <state>" item of document `name`."""
+    return page.locator(f"#jp-main-statusbar [title='Change kernel for {name}']")
+
+
+def expect_course_kernel_idle(page, name: str, timeout_ms: int = STEP):
+    """Document `name` in front, its kernel "Python (Pyspark)", started and idle."""
+    panel = show(page, name)
+    expect(kernel_status(page, name)).to_have_text(f"{COURSE_KERNEL} | Idle", timeout=timeout_ms)
+    expect(panel.locator(".jp-KernelName jp-button")).to_have_attribute("aria-label", COURSE_KERNEL)
+    return panel
+
+
+def menu(page, *labels: str) -> None:
+    """Click through the main menu, e.g. menu(page, "Run", "Run All Cells")."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{labels[0]}$")).click()
+    for label in labels[1:]:
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(label)}$")).click()
+
+
+def stored_images(name: str) -> int:
+    notebook = json.loads((REPO_ROOT / "notebooks" / name).read_text())
+    return sum(
+        "image/png" in output.get("data", {})
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
+def run_all_cells(page, name: str) -> None:
+    panel = expect_course_kernel_idle(page, name)
+    panel.locator(".jp-Notebook").click(position={"x": 5, "y": 5})  # focus the notebook
+    # The stored outputs first go, so that every number and plot checked below is new.
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    prompts = panel.locator(".jp-CodeCell .jp-InputPrompt")
+    expect(panel.locator(".jp-OutputArea-output")).to_have_count(0)
+    assert not any(re.search(r"\d", t) for t in prompts.all_text_contents())
+    menu(page, "Run", "Run All Cells")
+    started = time.monotonic()
+    idle_twice = 0
+    while idle_twice < 2:  # idle, with no cell waiting, twice in a row
+        assert time.monotonic() - started < RUN_ALL, f"{name}: Run All Cells did not finish"
+        time.sleep(2)
+        texts = prompts.all_text_contents()  # (innerText is empty for cells off screen)
+        idle = kernel_status(page, name).text_content().endswith("| Idle")
+        idle_twice = idle_twice + 1 if idle and not any("*" in t for t in texts) else 0
+    not_run = [n for n, t in enumerate(prompts.all_text_contents(), 1) if not re.search(r"\d", t)]
+    problems = panel.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+    ).all_text_contents()
+    images = panel.locator(".jp-OutputArea-output img")
+    drawn = images.evaluate_all("imgs => imgs.filter(i => i.complete && i.naturalWidth > 0).length")
+    panel.locator(".jp-Cell").last.scroll_into_view_if_needed()
+    shot(page, f"{name[:2]}-run-all-end")
+    if images.count():
+        images.last.scroll_into_view_if_needed()
+        shot(page, f"{name[:2]}-run-all-last-plot")
+    print(
+        f"{name}: Run All Cells took {time.monotonic() - started:.0f} s;"
+        f" {len(prompts.all_text_contents()) - len(not_run)} code cells ran, {len(problems)}"
+        f" error/stderr outputs, {drawn} plots drawn ({stored_images(name)} stored)",
+        file=sys.stderr,
+    )
+    assert not problems, f"{name}: error or stderr output:\n" + "\n---\n".join(problems)
+    assert not not_run, f"{name}: code cells (1 = first) that did not run: {not_run}"
+    assert drawn == images.count() >= stored_images(name), (
+        f"{name}: {drawn} of {images.count()} plots drawn, {stored_images(name)} stored"
+    )
+
+
+def click_next(page, name: str, following: str) -> None:
+    """Click the "next" link at the bottom of notebook `name`; `following` must open."""
+    panel = show(page, name)
+    link = panel.locator(".jp-RenderedMarkdown a", has_text=re.compile(r" >$")).last
+    link.scroll_into_view_if_needed()
+    link.click()
+    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current")
+    expect(tab.locator(".lm-TabBar-tabLabel")).to_have_text(re.compile(f"^{re.escape(following)}$"))
+    expect_course_kernel_idle(page, following)
+    shot(page, f"{following[:2]}-opened-by-next")
+
+
+def test_printed_url_opens_notebook_00_with_the_course_kernel_idle(lab, page):
+    assert re.search(r"/lab/tree/notebooks/00_[a-z_]+\.ipynb$", lab.url.split("?")[0])
+    expect_course_kernel_idle(page, NOTEBOOKS[0])
+    page.wait_for_timeout(5000)  # the news question would pop up by now
+    shot(page, "00-landing")
+    assert page.get_by_text("official Jupyter news").count() == 0
+    assert page.locator(".Toastify__toast").count() == 0
+
+
+def test_launcher_offers_the_course_kernel_first_and_closing_shuts_it_down(lab, page):
+    assert api(lab, "/api/kernelspecs")["default"] == "pyspark"
+    menu(page, "File", "New Launcher")
+    launcher = page.locator(".jp-Launcher-section", has_text="Notebook").first
+    first_card = launcher.locator(".jp-LauncherCard").first
+    first_card.wait_for()
+    shot(page, "launcher")
+    assert first_card.get_attribute("title") == COURSE_KERNEL
+    first_card.click()
+    try:
+        expect_course_kernel_idle(page, "Untitled.ipynb")
+        shot(page, "launcher-new-notebook")
+        sessions = [s for s in api(lab, "/api/sessions") if s["path"].endswith("Untitled.ipynb")]
+        assert [s["kernel"]["name"] for s in sessions] == ["pyspark"]
+    finally:
+        show(page, "Untitled.ipynb")
+        menu(page, "File", "Close Tab")
+        # Starting a kernel writes its name into the new notebook, so JupyterLab asks
+        # whether to save it; a learner trying the Launcher out says no.
+        dialog = page.locator(".jp-Dialog")
+        try:
+            dialog.wait_for(timeout=10_000)
+        except PlaywrightTimeout:
+            pass
+        else:
+            shot(page, "launcher-close-dialog")
+            dialog.locator("button", has_text=re.compile("^(Discard|Don't Save)$")).click()
+    deadline = time.monotonic() + 60
+    while any(s["path"].endswith("Untitled.ipynb") for s in api(lab, "/api/sessions")):
+        assert time.monotonic() < deadline, "closing the notebook left its kernel running"
+        time.sleep(1)
+    kernels = {k["id"] for k in api(lab, "/api/kernels")}
+    assert sessions[0]["kernel"]["id"] not in kernels
+
+
+def test_run_all_cells_of_00(page):
+    run_all_cells(page, NOTEBOOKS[0])
+
+
+def test_next_opens_01(page):
+    click_next(page, NOTEBOOKS[0], NOTEBOOKS[1])
+
+
+def test_run_all_cells_of_01(page):
+    run_all_cells(page, NOTEBOOKS[1])
+
+
+def test_next_opens_02(page):
+    click_next(page, NOTEBOOKS[1], NOTEBOOKS[2])
