@@ -1,10 +1,10 @@
 """What a first-time install costs: time and size of a fresh virtual environment.
 
-    python bench/install_cost.py                    # learner and contributor sets, pip and uv
+    python bench/install_cost.py                    # requirements.txt with pip and with uv
     python bench/install_cost.py --installers pip   # only pip
 
-For each requirement set (the learner's `requirements.txt`, the contributor's
-`requirements-dev.txt`) and each installer, it creates a new virtual environment in a
+For each requirement set (today one: `requirements.txt`, everything the course and its
+tests pin) and each installer, it creates a new virtual environment in a
 temporary folder and installs the set into it with every download cache turned off, as on
 a machine that has never installed the course. "uv" first installs uv itself from PyPI
 with pip (that time is counted), then lets uv install the set. It prints one row per run
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from benchlib import MIB, REPO_ROOT, RESULTS_DIR, machine_info, machine_markdown
 
-SETS = {"learner": "requirements.txt", "contributor": "requirements-dev.txt"}
+SETS = {"course": "requirements.txt"}
 QUIET = ["--quiet", "--disable-pip-version-check", "--no-cache-dir"]
 
 
