@@ -116,9 +116,18 @@ def listening_addresses(procs: list[subprocess.Popen]) -> set[str]:
 
     found = set()
     for started in procs:
-        root = psutil.Process(started.pid)
-        for proc in [root, *root.children(recursive=True)]:
-            for conn in proc.net_connections(kind="inet"):
+        try:
+            root = psutil.Process(started.pid)
+            family = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        for proc in family:
+            # A short-lived helper (JupyterLab runs a few) may end between the two calls.
+            try:
+                connections = proc.net_connections(kind="inet")
+            except psutil.NoSuchProcess:
+                continue
+            for conn in connections:
                 if conn.status == psutil.CONN_LISTEN:
                     found.add(f"{conn.laddr.ip}:{conn.laddr.port}")
     return found
