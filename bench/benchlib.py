@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import re
@@ -100,3 +101,22 @@ def wait_until_quiet(max_seconds: float, load_below: float = 0.7, every: float =
         if time.monotonic() + every > deadline:
             return False
         time.sleep(every)
+
+
+def add_wait_quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="first wait up to this long for load < 0.7 and no other java process",
+    )
+
+
+def wait_if_asked(wait_quiet: float) -> str:
+    """Wait for a quiet machine when asked; returns a note for the report when it never was."""
+    if wait_quiet > 0 and not wait_until_quiet(wait_quiet):
+        note = "The machine never became quiet (load >= 0.7 or another JVM running)."
+        print("warning:", note, file=sys.stderr)
+        return note
+    return ""

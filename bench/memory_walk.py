@@ -54,7 +54,15 @@ from pathlib import Path
 import nbformat
 import psutil
 import websocket
-from benchlib import MIB, REPO_ROOT, RESULTS_DIR, machine_info, machine_markdown, wait_until_quiet
+from benchlib import (
+    MIB,
+    REPO_ROOT,
+    RESULTS_DIR,
+    add_wait_quiet_option,
+    machine_info,
+    machine_markdown,
+    wait_if_asked,
+)
 
 sys.path.insert(0, str(REPO_ROOT / "setup"))
 from lab import Lab, running_lab  # noqa: E402  (setup/ is not a package)
@@ -274,13 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per cell")
     parser.add_argument("--every", type=float, default=0.2, help="seconds between samples")
-    parser.add_argument(
-        "--wait-quiet",
-        type=float,
-        default=0,
-        metavar="SECONDS",
-        help="first wait up to this long for load < 0.7 and no other java process",
-    )
+    add_wait_quiet_option(parser)
     args = parser.parse_args(argv)
     # `kill` ends the walk like Ctrl-C: the lab, its kernels and their JVMs are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -294,10 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             filter(None, [str(scratch / "jupyter"), env.get("JUPYTER_PATH")])
         )
     label = args.label or default_label(args.kernel_json)
-    quiet_note = ""
-    if args.wait_quiet > 0 and not wait_until_quiet(args.wait_quiet):
-        quiet_note = "The machine never became quiet (load >= 0.7 or another JVM running)."
-        print("warning:", quiet_note, file=sys.stderr)
+    quiet_note = wait_if_asked(args.wait_quiet)
     info = machine_info()
     paths = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 

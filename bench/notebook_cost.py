@@ -35,7 +35,15 @@ from pathlib import Path
 
 import nbformat
 import psutil
-from benchlib import MIB, REPO_ROOT, RESULTS_DIR, machine_info, machine_markdown, wait_until_quiet
+from benchlib import (
+    MIB,
+    REPO_ROOT,
+    RESULTS_DIR,
+    add_wait_quiet_option,
+    machine_info,
+    machine_markdown,
+    wait_if_asked,
+)
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -248,19 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, default=RESULTS_DIR / "notebook_cost.csv")
     parser.add_argument("--markdown", type=Path, default=RESULTS_DIR / "notebook_cost.md")
     parser.add_argument("--append", action="store_true", help="append to the CSV")
-    parser.add_argument(
-        "--wait-quiet",
-        type=float,
-        default=0,
-        metavar="SECONDS",
-        help="first wait up to this long for load < 0.7 and no other java process",
-    )
+    add_wait_quiet_option(parser)
     args = parser.parse_args(argv)
 
-    quiet_note = ""
-    if args.wait_quiet > 0 and not wait_until_quiet(args.wait_quiet):
-        quiet_note = "The machine never became quiet (load >= 0.7 or another JVM running)."
-        print("warning:", quiet_note, file=sys.stderr)
+    quiet_note = wait_if_asked(args.wait_quiet)
     info = machine_info()
 
     paths = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))

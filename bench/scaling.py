@@ -40,9 +40,10 @@ from benchlib import (
     BENCH_DIR,
     REPO_ROOT,
     RESULTS_DIR,
+    add_wait_quiet_option,
     machine_info,
     machine_markdown,
-    wait_until_quiet,
+    wait_if_asked,
 )
 
 SEED = 7
@@ -425,15 +426,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--features", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3, help="fits per size (median)")
     parser.add_argument("--driver-memory", default="8g")
-    parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS")
+    add_wait_quiet_option(parser)
     args = parser.parse_args(argv)
     sizes = [int(n) for n in args.sizes]
     als_sizes = [int(n) for n in args.als_sizes]
 
-    quiet_note = ""
-    if args.wait_quiet > 0 and not wait_until_quiet(args.wait_quiet):
-        quiet_note = "The machine never became quiet (load >= 0.7 or another JVM running)."
-        print("warning:", quiet_note, file=sys.stderr)
+    quiet_note = wait_if_asked(args.wait_quiet)
     info = machine_info()
     started = time.perf_counter()
 
