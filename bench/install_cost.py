@@ -1,13 +1,15 @@
 """What a first-time install costs: time and size of a fresh virtual environment.
 
-    python bench/install_cost.py                    # requirements.txt with pip and with uv
-    python bench/install_cost.py --installers pip   # only pip
+    python bench/install_cost.py                    # both sets, with pip and with uv
+    python bench/install_cost.py --installers pip --sets learner
 
-For each requirement set (today one: `requirements.txt`, everything the course and its
-tests pin) and each installer, it creates a new virtual environment in a
+For each requirement set (`learner`: requirements.txt, what `make lab` installs;
+`contributor`: requirements-dev.txt, which adds the tools `make test` needs) and each
+installer, it creates a new virtual environment in a
 temporary folder and installs the set into it with every download cache turned off, as on
 a machine that has never installed the course. "uv" first installs uv itself from PyPI
-with pip (that time is counted), then lets uv install the set. It prints one row per run
+with pip (that time is counted), then lets uv install the set, compiling the bytecode as
+pip does (without it the first import in a notebook would pay for it). It prints one row per run
 and writes them to bench/results/install_cost.csv; the folders are deleted afterwards.
 Needs the network (the package index); it is not part of `make test`.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -25,7 +28,9 @@ from pathlib import Path
 
 from benchlib import MIB, REPO_ROOT, RESULTS_DIR, machine_info, machine_markdown
 
-SETS = {"course": "requirements.txt"}
+# The uv that setup/setup.sh installs (one place for its pin).
+UV_PIN = re.search(r"^uv_version=(\S+)", (REPO_ROOT / "setup" / "setup.sh").read_text(), re.M)[1]
+SETS = {"learner": "requirements.txt", "contributor": "requirements-dev.txt"}
 QUIET = ["--quiet", "--disable-pip-version-check", "--no-cache-dir"]
 
 
@@ -43,11 +48,11 @@ def install(installer: str, requirements: Path, venv: Path) -> float:
             [python, "-m", "pip", "install", *QUIET, "-r", requirements], check=True, cwd=REPO_ROOT
         )
     else:
-        subprocess.run([python, "-m", "pip", "install", *QUIET, "uv"], check=True)
+        subprocess.run([python, "-m", "pip", "install", *QUIET, f"uv=={UV_PIN}"], check=True)
         env = dict(os.environ, UV_NO_CACHE="1")
         subprocess.run(
-            [venv / "bin" / "uv", "pip", "install", "--quiet", "--python", python]
-            + ["-r", requirements],
+            [venv / "bin" / "uv", "pip", "install", "--quiet", "--compile-bytecode"]
+            + ["--python", python, "-r", requirements],
             check=True,
             cwd=REPO_ROOT,
             env=env,

@@ -3,9 +3,19 @@
 # kernel "Python (Pyspark)", and a warm matplotlib font cache. Safe to run again: each
 # step is skipped when it is already done, so a second run takes about a second.
 #
-#   bash setup/setup.sh            (what `make setup`, `make lab` and `make test` run)
+#   bash setup/setup.sh            the learner's set-up (what `make setup` and `make lab` run)
+#   bash setup/setup.sh --dev      the same plus the contributor's tools (`make test`)
 #   PYTHON=python3.12 bash setup/setup.sh   to choose the interpreter for .venv/
+#
+# Packages are installed with uv (pinned below, installed into .venv/ by pip), which is
+# much faster the first time (bench/README.md); pip takes over if uv fails.
 set -euo pipefail
+
+uv_version=0.13.8
+requirements=requirements.txt
+if [ "${1:-}" = "--dev" ]; then
+    requirements=requirements-dev.txt
+fi
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
@@ -30,13 +40,20 @@ if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
 
-# Reinstall only when requirements.txt changed since the last successful install.
-stamp="$venv/.requirements.sha256"
-wanted="$("$venv/bin/python" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' requirements.txt)"
+# Reinstall only when the requirement files changed since the last successful install.
+# Each set has its own stamp, so `make lab` after `make test` installs nothing.
+stamp="$venv/.${requirements%.txt}.sha256"
+wanted="$(cat requirements.txt "$requirements" | "$venv/bin/python" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    echo "Installing the pinned packages into .venv/ (a few minutes the first time)"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    echo "Installing the pinned packages of $requirements into .venv/ (a minute or two the first time)"
+    # uv installs the same pins in about half of pip's time on a new machine
+    # (bench/README.md); pip is the fallback when uv cannot be had or fails.
+    if ! { "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$uv_version" &&
+        "$venv/bin/uv" pip install --quiet --compile-bytecode --python "$venv/bin/python" -r "$requirements"; }; then
+        echo "uv did not work here; installing with pip instead"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    fi
     echo "$wanted" >"$stamp"
 fi
 

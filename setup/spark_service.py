@@ -144,7 +144,9 @@ def assert_loopback_only(procs: list[subprocess.Popen]) -> None:
         raise RuntimeError(f"listening beyond loopback: {', '.join(exposed)}")
 
 
-def start_cluster(stack: ExitStack, env: dict[str, str], log_dir: Path) -> dict[str, str]:
+def start_cluster(
+    stack: ExitStack, env: dict[str, str], log_dir: Path
+) -> tuple[dict[str, str], list[subprocess.Popen]]:
     spark_class = str(spark_home() / "bin" / "spark-class")
     port, web_port = free_port(), free_port()
     master = stack.enter_context(
@@ -190,10 +192,12 @@ def start_cluster(stack: ExitStack, env: dict[str, str], log_dir: Path) -> dict[
     print(
         f"spark_service: standalone master {url} with one worker (UI http://{LOOPBACK}:{web_port})"
     )
-    return {"PYSPARK_SUBMIT_ARGS": f"--master {url} pyspark-shell"}
+    return {"PYSPARK_SUBMIT_ARGS": f"--master {url} pyspark-shell"}, [master, worker]
 
 
-def start_connect(stack: ExitStack, env: dict[str, str], log_dir: Path) -> dict[str, str]:
+def start_connect(
+    stack: ExitStack, env: dict[str, str], log_dir: Path
+) -> tuple[dict[str, str], list[subprocess.Popen]]:
     port = free_port()
     server = stack.enter_context(
         process(
@@ -215,10 +219,36 @@ def start_connect(stack: ExitStack, env: dict[str, str], log_dir: Path) -> dict[
     wait_until(lambda: port_open(port), "Spark Connect server", [server])
     assert_loopback_only([server])
     print(f"spark_service: Spark Connect server sc://{LOOPBACK}:{port}")
-    return {"SPARK_REMOTE": f"sc://{LOOPBACK}:{port}"}
+    return {"SPARK_REMOTE": f"sc://{LOOPBACK}:{port}"}, [server]
 
 
 STARTERS = {"cluster": start_cluster, "connect": start_connect}
+
+
+def run_while_serving(
+    command: list[str], env: dict[str, str], services: list[subprocess.Popen]
+) -> int:
+    """Run the command; if a service dies first, stop the command instead of letting it
+    wait for a server that is gone (a notebook cell would wait until its timeout)."""
+    run = subprocess.Popen(command, env=env, start_new_session=True)
+    try:
+        while run.poll() is None:
+            dead = [service for service in services if service.poll() is not None]
+            if dead:
+                os.killpg(run.pid, signal.SIGTERM)
+                try:
+                    run.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(run.pid, signal.SIGKILL)
+                raise RuntimeError(
+                    f"a Spark service stopped during the run (exit status {dead[0].returncode})"
+                )
+            time.sleep(0.5)
+        return run.returncode
+    finally:
+        if run.poll() is None:  # interrupted: take the command's processes down too
+            os.killpg(run.pid, signal.SIGTERM)
+            run.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,12 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with ExitStack() as stack:
             env = service_env(log_dir)
-            extra = STARTERS[args.service](stack, env, log_dir)
+            extra, services = STARTERS[args.service](stack, env, log_dir)
             if not command:
                 print("spark_service: serving until Ctrl-C; in another terminal:")
                 print("  " + " ".join(f"export {k}='{v}'" for k, v in extra.items()))
                 signal.pause()
-            code = subprocess.call(command, env={**os.environ, **extra})
+            code = run_while_serving(command, {**os.environ, **extra}, services)
             failed = code != 0
             return code
     except KeyboardInterrupt:

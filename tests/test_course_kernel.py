@@ -205,6 +205,7 @@ def test_another_spark_home_set_in_the_notebook_is_named(tmp_path):
     assert f"FAIL SPARK_HOME: {elsewhere} is another Spark" in stdout(cells[0])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(platform.system() != "Linux", reason="Java on macOS reads paths as UTF-8")
 def test_a_non_ascii_path_under_an_ascii_locale(tmp_path):
     if not check.utf8_locale_fix({"LC_ALL": "C"}, "Linux"):
@@ -266,6 +267,7 @@ def life(tmp_path_factory) -> list:
     return run(cells, kernel_folder(tmp), env)
 
 
+@pytest.mark.slow
 def test_the_kernel_starts_quietly(life):
     assert [cell.execution_count for cell in life] == list(range(1, len(life) + 1))
     assert [out.output_type for out in life[0].outputs] == ["execute_result"]
@@ -274,11 +276,13 @@ def test_the_kernel_starts_quietly(life):
         assert not [out for out in cell.outputs if out.get("name") == "stderr"], cell.outputs
 
 
+@pytest.mark.slow
 def test_a_foreign_spark_home_cannot_reach_the_kernel(life):
     assert stdout(life[1]).strip() == str(check.pip_spark_home())
     assert stdout(life[2]).startswith("10\n")
 
 
+@pytest.mark.slow
 def test_stopping_spark_ends_its_jvm(life):
     running = json.loads(stdout(life[2]).splitlines()[-1])
     stopped = json.loads(stdout(life[4]))
@@ -288,6 +292,7 @@ def test_stopping_spark_ends_its_jvm(life):
     assert stopped["mib"] < 400  # the kernel alone: Python, pandas, pyspark's modules
 
 
+@pytest.mark.slow
 def test_spark_starts_again_after_a_stop(life):
     assert stdout(life[5]).splitlines()[:2] == ["2.0 1.0", "1.0"]
     again = json.loads(stdout(life[5]).splitlines()[-1])

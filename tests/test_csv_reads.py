@@ -23,6 +23,9 @@ import pytest
 
 from conftest import DATA_DIR, REPO_ROOT
 
+# Starts its own local Spark (about 14 s): `make test-slow` and CI, not `make test`.
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = REPO_ROOT / "notebooks" / "01_linear_regression.ipynb"
 CSV_NAME = "ecommerce_customers.csv"
 NUMBERS = [

@@ -1,8 +1,11 @@
-"""requirements.txt (pip) and environment.yml (conda) must pin the same packages."""
+"""requirements.txt and requirements-dev.txt (pip) and environment.yml (conda) pin the same
+packages, and the learner's file holds only what a learner needs."""
 
 from __future__ import annotations
 
 import re
+
+import pytest
 
 from conftest import REPO_ROOT
 
@@ -37,9 +40,31 @@ def conda_python_minor() -> int:
     return int(match.group(1))
 
 
+# The contributor's tools: in requirements-dev.txt, never in the learner's install.
+CONTRIBUTOR_TOOLS = {
+    "pytest",
+    "nbval",
+    "playwright",
+    "faker",
+    "scikit-learn",
+    "palmerpenguins",
+    "ruff",
+}
+
+
 def test_conda_and_pip_pin_the_same_packages():
     minor = conda_python_minor()
-    assert pins("environment.yml", minor) == pins("requirements.txt", minor)
+    both = pins("requirements.txt", minor) | pins("requirements-dev.txt", minor)
+    assert pins("environment.yml", minor) == both
+
+
+def test_the_learner_install_has_no_contributor_tools():
+    learner, dev = pins("requirements.txt"), pins("requirements-dev.txt")
+    assert not CONTRIBUTOR_TOOLS & set(learner)
+    assert CONTRIBUTOR_TOOLS <= set(dev)
+    assert not set(learner) & set(dev)  # each pin in one place
+    # `make test` installs the dev file alone, so it must bring the learner's file along.
+    assert "-r requirements.txt" in (REPO_ROOT / "requirements-dev.txt").read_text().splitlines()
 
 
 def test_conda_brings_java_17_or_21():
@@ -47,14 +72,15 @@ def test_conda_brings_java_17_or_21():
     assert re.search(r"^\s*-\s*openjdk=(17|21)\b", text, re.MULTILINE)
 
 
-def test_every_pin_says_what_it_is_for():
-    lines = (REPO_ROOT / "requirements.txt").read_text().splitlines()
+@pytest.mark.parametrize("path", ["requirements.txt", "requirements-dev.txt"])
+def test_every_pin_says_what_it_is_for(path):
+    lines = (REPO_ROOT / path).read_text().splitlines()
     for number, line in enumerate(lines):
         if PIN.match(line):
             comments_above = [text for text in lines[:number] if text.startswith("#")]
             previous = lines[number - 1]
             assert previous.startswith("#") or PIN.match(previous), (
-                f"requirements.txt line {number + 1} ({line}) has no comment above it"
+                f"{path} line {number + 1} ({line}) has no comment above it"
             )
             assert comments_above
     for line in (REPO_ROOT / "environment.yml").read_text().splitlines():

@@ -40,6 +40,7 @@ def test_loopback_helper_knows_loopback_from_the_rest():
     assert not spark_service.is_loopback("::ffff:192.168.1.20:4040")
 
 
+@pytest.mark.slow
 def test_spark_session_listens_on_loopback_only():
     env = dict(os.environ, SPARK_CONF_DIR=str(REPO_ROOT), SPARK_LOCAL_IP="127.0.0.1")
     for name in ("PYSPARK_SUBMIT_ARGS", "SPARK_REMOTE"):
@@ -62,6 +63,7 @@ def test_spark_session_listens_on_loopback_only():
             session.communicate("\n", timeout=120)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extra_args", [[], ["--ServerApp.ip=127.0.0.1"]])
 def test_jupyterlab_listens_on_loopback_only(tmp_path, extra_args):
     # Without arguments JupyterLab's own default must already be loopback; `make lab`

@@ -34,7 +34,7 @@ def source_csv() -> Path:
     """The breast_cancer.csv inside the installed scikit-learn (found without importing it)."""
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("scikit-learn is not installed: pip install -r requirements.txt")
+        raise RuntimeError("scikit-learn is not installed: pip install -r requirements-dev.txt")
     return (
         Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "breast_cancer.csv"
     )

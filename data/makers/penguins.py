@@ -34,7 +34,7 @@ def source_csv() -> Path:
     """The penguins.csv inside the installed package (found without importing it)."""
     spec = importlib.util.find_spec("palmerpenguins")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("palmerpenguins is not installed: pip install -r requirements.txt")
+        raise RuntimeError("palmerpenguins is not installed: pip install -r requirements-dev.txt")
     return Path(list(spec.submodule_search_locations)[0]) / "data" / "penguins.csv"
 
 

@@ -41,7 +41,7 @@ import pytest
 
 from conftest import REPO_ROOT
 
-try:  # pinned in requirements.txt; only this test needs it
+try:  # pinned in requirements-dev.txt; only this test needs it
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 except ImportError:
@@ -90,7 +90,7 @@ def lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(lab):
     if sync_playwright is None:
-        pytest.fail("Playwright is not installed: `make setup` installs requirements.txt")
+        pytest.fail("Playwright is not installed: `make setup-dev` installs requirements-dev.txt")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no {CHROMIUM}: install Debian's chromium (apt-get install chromium)")
     with sync_playwright() as playwright:
