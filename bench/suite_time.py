@@ -5,8 +5,9 @@
 
 It first runs `make setup` (so every timed run finds the set-up done, as a contributor's
 second `make test` does), then runs each make target in turn, `--runs` times, and times
-the whole command from start to exit, as a contributor waits for it. pytest's last line
-(passed, skipped, its own seconds) is kept beside the time. Results go to
+the whole command from start to exit, as a contributor waits for it, and the CPU time of
+everything it ran (on 2 cores, a command cannot take less wall time than half its CPU time).
+pytest's last line (passed, skipped, its own seconds) is kept beside the time. Results go to
 bench/results/suite_time_<label>.csv (one row per run) and .md (the summary).
 Not part of `make test`.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,16 +35,26 @@ from benchlib import (
 SUMMARY_LINE = re.compile(r"^=+ (.*(?:passed|failed|error).*) =+$", re.MULTILINE)
 
 
-def run_target(target: str) -> tuple[float, int, str]:
-    """Seconds, exit status and pytest's summary line of one `make <target>`."""
+def cpu_seconds_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_target(target: str) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds (user + system of every process it waited for), exit
+    status and pytest's summary line of one `make <target>`."""
+    cpu_before = cpu_seconds_of_children()
     started = time.perf_counter()
     done = subprocess.run(
         ["make", target], cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds_of_children() - cpu_before
     found = SUMMARY_LINE.findall(done.stdout)
-    summary = found[-1] if found else (done.stdout + done.stderr).strip().splitlines()[-1:]
-    return seconds, done.returncode, summary if isinstance(summary, str) else " ".join(summary)
+    summary = (
+        found[-1] if found else " ".join((done.stdout + done.stderr).strip().splitlines()[-1:])
+    )
+    return seconds, cpu, done.returncode, summary
 
 
 def main() -> int:
@@ -63,12 +75,15 @@ def main() -> int:
     rows = []
     for run in range(1, args.runs + 1):
         for target in args.targets:
-            seconds, status, summary = run_target(target)
+            seconds, cpu, status, summary = run_target(target)
             rows.append(
                 {"target": target, "run": run, "seconds": round(seconds, 1)}
-                | {"exit": status, "pytest": summary}
+                | {"cpu_seconds": round(cpu, 1), "exit": status, "pytest": summary}
             )
-            print(f"make {target} (run {run}): {seconds:.1f} s, exit {status}: {summary}")
+            print(
+                f"make {target} (run {run}): {seconds:.1f} s, CPU {cpu:.1f} s, "
+                f"exit {status}: {summary}"
+            )
 
     RESULTS_DIR.mkdir(exist_ok=True)
     with open(RESULTS_DIR / f"suite_time_{args.label}.csv", "w", newline="") as out:
@@ -80,8 +95,9 @@ def main() -> int:
         f"Suite time `{args.label}`, {info['date']}, commit `{commit}`; "
         "every run after `make setup` had finished.",
         "",
-        "| command | runs | median s | each run s | exit | pytest's summary (last run) |",
-        "|---|---:|---:|---|---|---|",
+        "| command | runs | median s | each run s | CPU s (each run) | exit | pytest's summary"
+        " (last run) |",
+        "|---|---:|---:|---|---|---|---|",
     ]
     for target in args.targets:
         mine = [row for row in rows if row["target"] == target]
@@ -89,6 +105,7 @@ def main() -> int:
         lines.append(
             f"| `make {target}` | {len(mine)} | {statistics.median(times):.1f} | "
             f"{', '.join(f'{t:.1f}' for t in times)} | "
+            f"{', '.join(str(row['cpu_seconds']) for row in mine)} | "
             f"{', '.join(str(row['exit']) for row in mine)} | {mine[-1]['pytest']} |"
         )
     lines += ["", "Machine:", "", machine_markdown(info)]
