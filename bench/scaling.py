@@ -15,7 +15,7 @@ covers the fit and counting the user and item factors.
 
 Spark starts here with the course's settings: SPARK_CONF_DIR points at the repository
 root (spark-defaults.conf, log4j.properties) unless already set. Because 1e7 rows do not
-fit the course's 2 GiB driver, the driver gets --driver-memory (default 8g) through
+fit the course's 1 GiB driver, the driver gets --driver-memory (default 8g) through
 PYSPARK_SUBMIT_ARGS, set before the JVM starts, unless PYSPARK_SUBMIT_ARGS is already set.
 
 Writes bench/results/scaling_linear_regression.csv, bench/results/scaling_als.csv,
