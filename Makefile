@@ -21,7 +21,7 @@ TWO_AT_A_TIME := -n 2 --dist loadfile
 NBVAL := --nbval --nbval-kernel-name pyspark --nbval-cell-timeout 900 \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup setup-dev lab test test-slow test-notebooks test-unit test-ui test-cluster test-connect data notebooks nav lint bench clean
+.PHONY: help setup setup-dev lab test test-slow test-notebooks test-unit test-ui test-cluster test-connect data notebooks nav lint bench upgrade-check clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -73,5 +73,9 @@ bench: setup-dev ## time and peak memory of every notebook; Spark vs NumPy as da
 	$(PY) bench/notebook_cost.py $(BENCH_ARGS)
 	$(PY) bench/scaling.py $(BENCH_ARGS)
 
+# PACKAGES="numpy matplotlib" limits the check to those packages (the others keep their pins).
+upgrade-check: setup-dev ## the course on the newest PyPI releases of its pins (or of PACKAGES="..."): a scratch venv in .upgrade-check/, unit tests, strict nbval, report in .upgrade-check/report.md (~15 min, not part of test)
+	$(PY) tools/upgrade_check.py $(if $(PACKAGES),--packages "$(PACKAGES)")
+
 clean: ## remove scratch output (keeps .venv/)
-	rm -rf .scratch spark-warehouse metastore_db derby.log
+	rm -rf .scratch .upgrade-check spark-warehouse metastore_db derby.log
