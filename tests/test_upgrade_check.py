@@ -350,7 +350,17 @@ def test_a_clean_run_passes_and_says_so():
     )
     assert "| 01_linear_regression.ipynb | 20.0 | 22.0 | +2.0 s (+10%) | 21.0 |" in report
     assert "No cell's output changed" in report
-    assert "/work" not in report and "/tmp" not in report
+    assert str(REPO_ROOT) not in report
+
+
+def test_the_report_names_no_path_of_this_machine():
+    from pathlib import Path
+
+    assert uc.shown(f"{uc.REPO_ROOT}/notebooks/x.py") == "<repo>/notebooks/x.py"
+    assert uc.shown(f"{Path.home()}/.cache/y") == "~/.cache/y"
+    assert uc.relative(uc.REPO_ROOT / ".upgrade-check" / "venv" / "bin" / "python") == (
+        ".upgrade-check/venv/bin/python"
+    )
 
 
 def test_a_changed_cell_fails_the_check_unless_the_pins_change_it_too():
