@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-MIN_PYTHON = (3, 10)
+MIN_PYTHON = (3, 11)  # pyspark 4.3 declares Requires-Python >= 3.11
 SUPPORTED_JAVA = (17, 21)  # the LTS releases Spark 4 is built and tested on
 KERNEL_NAME = "pyspark"
 KERNEL_DISPLAY_NAME = "Python (Pyspark)"
@@ -156,7 +156,7 @@ def check_python() -> Result:
         return Result(
             False,
             "Python",
-            f"{version} is too old; install Python 3.10 or newer and run make setup",
+            f"{version} is too old; install Python 3.11 or newer and run make setup",
         )
     return Result(True, "Python", f"{version} at {sys.executable}")
 

@@ -23,11 +23,11 @@ venv="$repo_root/.venv"
 python="${PYTHON:-python3}"
 
 if ! command -v "$python" >/dev/null 2>&1; then
-    echo "FAIL Python: no '$python' on PATH; install Python 3.10 or newer (or set PYTHON=...)" >&2
+    echo "FAIL Python: no '$python' on PATH; install Python 3.11 or newer (or set PYTHON=...)" >&2
     exit 1
 fi
-if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
-    echo "FAIL Python: $("$python" --version 2>&1) is too old; the course needs 3.10 or newer" >&2
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "FAIL Python: $("$python" --version 2>&1) is too old; the course needs 3.11 or newer (pyspark 4.3 does)" >&2
     exit 1
 fi
 
