@@ -21,7 +21,7 @@ TWO_AT_A_TIME := -n 2 --dist loadfile
 NBVAL := --nbval --nbval-kernel-name pyspark --nbval-cell-timeout 900 \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup setup-dev lab test test-slow test-notebooks test-unit test-ui test-cluster test-connect data notebooks nav lint bench upgrade-check clean
+.PHONY: help setup setup-dev lab test test-slow test-notebooks test-unit test-ui test-cluster test-connect student test-student data notebooks nav lint bench upgrade-check clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -38,7 +38,7 @@ lab: setup ## open the course in JupyterLab at notebook 00 (on 127.0.0.1 only, w
 test: setup-dev ## the quick loop: tests of setup/, data/ and the configuration (not the slow ones), then every notebook under strict nbval through one warm Spark Connect server
 	$(PY) setup/spark_service.py connect -- $(PYTEST) -m "not slow" $(TWO_AT_A_TIME) tests notebooks $(NBVAL)
 
-test-slow: setup-dev ## the slow set-up probes that make test leaves out: real kernels, a non-ASCII path, what listens on the network, broken CSV files
+test-slow: setup-dev ## the slow probes that make test leaves out: real kernels, a non-ASCII path, what listens on the network, broken CSV files, the exercises' typical mistakes
 	$(PYTEST) -m slow tests
 
 test-unit: setup-dev ## all the tests of setup/, data/ and the configuration, the slow ones too
@@ -55,6 +55,12 @@ test-cluster: setup-dev ## the notebooks against a real standalone master + work
 
 test-connect: setup-dev ## only the notebooks, through one real Spark Connect server on 127.0.0.1
 	$(PY) setup/spark_service.py connect -- $(PYTEST) notebooks $(NBVAL)
+
+student: setup ## write the student edition into student/: the whole course, every exercise's solution replaced by a stub (setup/teachers.md)
+	$(PY) tools/student_edition.py
+
+test-student: setup-dev student ## the student edition under strict nbval, through one Spark Connect server (what a class gets runs)
+	$(PY) setup/spark_service.py connect -- $(PYTEST) $(TWO_AT_A_TIME) student/notebooks $(NBVAL)
 
 data: setup-dev ## remake every data set in data/ (deterministic: git shows no change)
 	$(PY) data/make_data.py
@@ -78,4 +84,4 @@ upgrade-check: setup-dev ## the course on the newest PyPI releases of its pins (
 	$(PY) tools/upgrade_check.py $(if $(PACKAGES),--packages "$(PACKAGES)")
 
 clean: ## remove scratch output (keeps .venv/)
-	rm -rf .scratch .upgrade-check spark-warehouse metastore_db derby.log
+	rm -rf .scratch .upgrade-check student spark-warehouse metastore_db derby.log

@@ -19,7 +19,8 @@ What is checked, in order, as a learner meets it:
    none shows an error or stderr output, and at least as many plots as the stored notebook
    has are drawn;
 4. the "next" link at the bottom of 00 opens 01 with the course kernel idle;
-5. the same Run All Cells check in 01;
+5. the same Run All Cells check in 01; there, each exercise's solution cell is folded (input
+   and output) and its check printed "Correct";
 6. the "next" link of 01 opens 02.
 
 Screenshots of each step go to .scratch/ui/ (ignored by git). On the way out, even after
@@ -61,6 +62,7 @@ STEP = 60_000  # ms: opening a notebook, starting a kernel (a busy 2-core machin
 RUN_ALL = 30 * 60  # s: all cells of one notebook, on a busy machine
 NOT_COPIED = (".venv", ".git", ".scratch", "__pycache__", ".ipynb_checkpoints")
 NOT_COPIED += (".pytest_cache", ".ruff_cache", "spark-warehouse", "metastore_db", "derby.log")
+NOT_COPIED += (".upgrade-check", "student")
 
 
 @pytest.fixture(scope="module")
@@ -263,6 +265,23 @@ def test_next_opens_01(page):
 
 def test_run_all_cells_of_01(page):
     run_all_cells(page, NOTEBOOKS[1])
+
+
+def test_exercises_of_01_come_folded_and_checked(page):
+    panel = show(page, NOTEBOOKS[1])
+    notebook = json.loads((REPO_ROOT / "notebooks" / NOTEBOOKS[1]).read_text())
+    folded = sum(
+        cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False)
+        for cell in notebook["cells"]
+    )
+    assert folded >= 1, "no folded solution cell in 01"
+    expect(panel.locator(".jp-Cell .jp-InputPlaceholder")).to_have_count(folded)
+    expect(panel.locator(".jp-Cell .jp-OutputPlaceholder")).to_have_count(folded)
+    checks = panel.locator(".jp-OutputArea-output", has_text=re.compile(r"^Correct: "))
+    expect(checks).to_have_count(folded)
+    heading = panel.locator(".jp-RenderedMarkdown h2", has_text="Try it yourself")
+    heading.scroll_into_view_if_needed()
+    shot(page, "01-exercises")
 
 
 def test_next_opens_02(page):
