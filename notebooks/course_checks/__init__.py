@@ -131,6 +131,11 @@ def _holds(test: Callable[[Any], bool], value: Any) -> bool:
 # Readers: each turns a learner's answer into plain values, or says what it expected.
 
 
+def _a(noun: str) -> str:
+    """ "a list", "an int": the article a message needs before a type's name."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
 def _is_dataframe(answer: Any) -> bool:
     return hasattr(answer, "collect") and hasattr(answer, "columns")
 
@@ -147,7 +152,7 @@ def as_number(answer: Any) -> float:
     try:
         number = float(answer)
     except (TypeError, ValueError):
-        raise Unreadable(f"expected a number, got a {type(answer).__name__}.") from None
+        raise Unreadable(f"expected a number, got {_a(type(answer).__name__)}.") from None
     if math.isnan(number):
         raise Unreadable("it is NaN (not a number): something upstream produced no value.")
     return number
@@ -155,18 +160,18 @@ def as_number(answer: Any) -> float:
 
 def as_text(answer: Any) -> str:
     if not isinstance(answer, str):
-        raise Unreadable(f'expected a string such as "Hungry", got a {type(answer).__name__}.')
+        raise Unreadable(f'expected a string such as "Hungry", got {_a(type(answer).__name__)}.')
     return answer.strip()
 
 
 def as_values(answer: Any) -> list:
     """A list (or tuple, set, array, pandas Series) of plain values."""
     if _is_dataframe(answer) or isinstance(answer, (str, bytes, Mapping)):
-        raise Unreadable(f"expected a list of values, got a {type(answer).__name__}.")
+        raise Unreadable(f"expected a list of values, got {_a(type(answer).__name__)}.")
     if hasattr(answer, "tolist"):
         answer = answer.tolist()
     if not isinstance(answer, Iterable):
-        raise Unreadable(f"expected a list of values, got a {type(answer).__name__}.")
+        raise Unreadable(f"expected a list of values, got {_a(type(answer).__name__)}.")
     values = list(answer)
     return [value.item() if hasattr(value, "item") else value for value in values]
 
@@ -176,7 +181,7 @@ def as_mapping(answer: Any) -> dict:
     if hasattr(answer, "to_dict") and not _is_dataframe(answer) and not hasattr(answer, "columns"):
         answer = answer.to_dict()
     if not isinstance(answer, Mapping):
-        raise Unreadable(f"expected a dict (or a pandas Series), got a {type(answer).__name__}.")
+        raise Unreadable(f"expected a dict (or a pandas Series), got {_a(type(answer).__name__)}.")
     return {
         key: (value.item() if hasattr(value, "item") else value) for key, value in answer.items()
     }
@@ -190,7 +195,7 @@ def as_rows(*columns: str) -> Callable[[Any], list[tuple]]:
         if not hasattr(answer, "columns"):
             raise Unreadable(
                 f"expected a DataFrame with the columns {', '.join(columns)}; "
-                f"got a {type(answer).__name__}."
+                f"got {_a(type(answer).__name__)}."
             )
         missing = [name for name in columns if name not in list(answer.columns)]
         if missing:

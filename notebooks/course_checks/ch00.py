@@ -1,0 +1,238 @@
+"""Checks for the exercises of 00 · Setup check."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from . import Exercise, Mistake, Unreadable, _a, as_number
+
+
+def as_count(answer) -> int:
+    """A whole number of rows (a count), not the DataFrame whose rows it counts."""
+    if hasattr(answer, "collect") and hasattr(answer, "columns"):
+        raise Unreadable("expected a number, got a DataFrame: count its rows with `.count()`.")
+    number = as_number(answer)
+    if number != int(number):
+        raise Unreadable(f"expected a whole number (a count), got {number}.")
+    return int(number)
+
+
+ex1 = Exercise(
+    chapter="00",
+    number=1,
+    answer="spark_lines",
+    read=as_count,
+    is_correct=lambda count: count == 6,
+    correct='6 of the 12 lines of spark_intro.txt contain "Spark".',
+    mistakes=[
+        Mistake(
+            "all lines",
+            lambda count: count == 12,
+            '12 is the number of all the lines. Keep only those that contain "Spark" '
+            'before counting: `.where(F.col("value").contains("Spark"))`.',
+            "spark_lines = lines.count()",
+        ),
+        Mistake(
+            "no line found",
+            lambda count: count == 0,
+            'no line matched. `contains` is case-sensitive, and the file writes "Spark" with a '
+            'capital S; `like("Spark")` without `%` would find nothing either, because '
+            "`like` must match the whole line.",
+            'spark_lines = lines.where(F.col("value").contains("spark")).count()',
+        ),
+        Mistake(
+            "lines that start with Spark",
+            lambda count: count == 1,
+            'only one line *starts* with "Spark". Count the lines that mention it anywhere: '
+            "`contains`.",
+            'spark_lines = lines.where(F.col("value").startswith("Spark")).count()',
+        ),
+    ],
+    nudge='the answer is a number of lines of spark_intro.txt: those in which "Spark" appears.',
+    hint_text=(
+        "read the file with `spark.read.text(text_file)` (one row per line, column `value`), "
+        'keep the rows whose value contains "Spark" and count them.'
+    ),
+    solution_text=(
+        'spark_lines = spark.read.text(text_file).where(F.col("value").contains("Spark"))'
+        ".count(), which is 6 (of 12 lines)."
+    ),
+)
+
+ex2 = Exercise(
+    chapter="00",
+    number=2,
+    answer="distinct_words",
+    read=as_count,
+    is_correct=lambda count: count == 92,
+    correct=(
+        "92 distinct words, once the text is lower-cased, split at every non-letter and the "
+        "empty string is left out."
+    ),
+    mistakes=[
+        Mistake(
+            "empty string counted",
+            lambda count: count == 93,
+            'one too many: the empty string is among them. Splitting "... the data." at the '
+            "full stop leaves an empty piece after it; drop it with "
+            '`.where(F.col("word") != "")`.',
+            "distinct_words = all_words.distinct().count()",
+        ),
+        Mistake(
+            "case-sensitive",
+            lambda count: count in (95, 96),
+            '"Spark" and "spark", "The" and "the" are counted as different words. '
+            'Lower-case the lines first: `F.lower("value")`.',
+            "distinct_words = (\n"
+            '    lines.select(F.explode(F.split("value", r"[^A-Za-z]+")).alias("word"))\n'
+            '    .where(F.col("word") != "")\n'
+            "    .distinct()\n"
+            "    .count()\n"
+            ")",
+        ),
+        Mistake(
+            "split at spaces",
+            lambda count: count in (99, 102),
+            'splitting at spaces keeps the punctuation: "partitions." and "partitions" '
+            'count as two words. Split at every non-letter, `r"[^a-z]+"`, after lower-casing.',
+            'distinct_words = lines.select(F.explode(F.split("value", " ")).alias("word")).distinct().count()',
+        ),
+        Mistake(
+            "not distinct",
+            lambda count: count == 150,
+            "150 is the number of all the words, repeats included. Add `.distinct()` before "
+            "`.count()`.",
+            'distinct_words = all_words.where(F.col("word") != "").count()',
+        ),
+        Mistake(
+            "only long words",
+            lambda count: count == 73,
+            "those are the distinct words longer than three letters: the `words` DataFrame of "
+            "section 3 keeps only those. The exercise asks for words of any length.",
+            "distinct_words = words.distinct().count()",
+        ),
+    ],
+    nudge="the answer is the number of different words in spark_intro.txt, of any length.",
+    hint_text=(
+        "start from the `words` cell of section 3 (lower-case, split at non-letters, explode), "
+        "without its filter on the length; drop the empty string, then `.distinct().count()`."
+    ),
+    solution_text=(
+        'distinct_words = 92: lower-case, split at r"[^a-z]+", explode, drop the empty '
+        "string, then .distinct().count()."
+    ),
+)
+
+
+def _textfile_tasks_here() -> int | None:
+    """The tasks of `sc.textFile(small file).count()` in the running classic session:
+    one per partition, min(2, default parallelism). None through Spark Connect or without a
+    session (nothing is asked of Spark through Connect; only the classic driver knows)."""
+    try:
+        from pyspark.sql import SparkSession
+
+        session = SparkSession.getActiveSession()
+        if session is None or type(session).__module__.startswith("pyspark.sql.connect"):
+            return None
+        return min(2, session.sparkContext.defaultParallelism)
+    except Exception:  # no classic session to ask: assume 2 or more cores
+        return None
+
+
+def _textfile_tasks_ok(tasks: int) -> bool:
+    # 2 on any Spark with 2 or more cores; 1 as well on a classic session with one core.
+    return tasks == 2 or (tasks == 1 and _textfile_tasks_here() == 1)
+
+
+def read_ui_counts(answer) -> dict[str, tuple[int, int, int]]:
+    """{"textFile": (jobs, stages, tasks), "DataFrame": (jobs, stages, tasks)}."""
+    shape = (
+        'expected a dict {"textFile": (jobs, stages, tasks), "DataFrame": (jobs, stages, tasks)} '
+        "of whole numbers"
+    )
+    if not isinstance(answer, Mapping):
+        raise Unreadable(f"{shape}, got {_a(type(answer).__name__)}.")
+    by_key = {str(key).strip().lower(): value for key, value in answer.items()}
+    counts = {}
+    for name in ["textFile", "DataFrame"]:
+        value = by_key.get(name.lower())
+        if value is None:
+            raise Unreadable(f'{shape}; the key "{name}" is missing.')
+        try:
+            numbers = tuple(value)
+            if len(numbers) != 3 or any(int(n) != n or isinstance(n, bool) for n in numbers):
+                raise TypeError
+        except (TypeError, ValueError):
+            raise Unreadable(f'{shape}; "{name}" holds {value!r}.') from None
+        counts[name] = tuple(int(n) for n in numbers)
+    return counts
+
+
+def _ui_correct(counts) -> bool:
+    jobs, stages, tasks = counts["textFile"]
+    return (
+        (jobs, stages) == (1, 1) and _textfile_tasks_ok(tasks) and counts["DataFrame"] == (2, 2, 2)
+    )
+
+
+ex3 = Exercise(
+    chapter="00",
+    number=3,
+    answer="ui_counts",
+    read=read_ui_counts,
+    is_correct=_ui_correct,
+    correct=(
+        "sc.textFile(...).count() is 1 job of 1 stage, with one task per partition: 2 (textFile "
+        "cuts the file into min(2, cores) partitions, so 1 only on a one-core Spark). The "
+        "DataFrame count is 2 jobs: the stage before the shuffle, then the final count, whose "
+        "first stage is skipped because the first job already ran it; 2 stages and 2 tasks ran."
+    ),
+    mistakes=[
+        Mistake(
+            "DataFrame jobs read as textFile's",
+            lambda counts: counts["textFile"][0] == 2,
+            "sc.textFile(text_file).count() runs one job, named `count at` and your cell's line. "
+            "The two jobs named `$anonfun$withThreadLocalCaptured$1 at CompletableFuture.java` "
+            "belong to the DataFrame count.",
+            'ui_counts = {"textFile": (2, 2, 2), "DataFrame": (2, 2, 2)}',
+        ),
+        Mistake(
+            "one task",
+            lambda counts: counts["textFile"][2] == 1 and not _textfile_tasks_ok(1),
+            "the textFile stage runs 2 tasks: textFile cuts even this small file into 2 "
+            "partitions (its minimum when Spark has 2 or more cores), and a stage runs one task "
+            "per partition. Look at the job's Tasks column (Succeeded/Total).",
+            'ui_counts = {"textFile": (1, 1, 1), "DataFrame": (2, 2, 2)}',
+        ),
+        Mistake(
+            "skipped stage counted",
+            lambda counts: counts["DataFrame"][0] == 2 and 3 in counts["DataFrame"][1:],
+            "the DataFrame count's second job lists a stage as skipped: the first job already "
+            "ran it and left its output at the shuffle. Count only the stages and tasks that ran.",
+            'ui_counts = {"textFile": (1, 1, 2), "DataFrame": (2, 3, 3)}',
+        ),
+        Mistake(
+            "one DataFrame job",
+            lambda counts: counts["DataFrame"][0] == 1,
+            "the DataFrame count runs two jobs, both named `$anonfun$withThreadLocalCaptured$1`: "
+            "with AQE, Spark runs the stage before the shuffle as a job of its own. The SQL / "
+            "DataFrame tab shows the query as one line that links to both.",
+            'ui_counts = {"textFile": (1, 1, 2), "DataFrame": (1, 1, 1)}',
+        ),
+    ],
+    nudge=(
+        "under Jobs, find the job of sc.textFile(text_file).count() and the jobs of the "
+        "DataFrame count, and read how many stages and tasks ran (skipped ones left out)."
+    ),
+    hint_text=(
+        "the Jobs page lists each job with its Stages and Tasks as Succeeded/Total, and "
+        '"(n skipped)" for work taken from an earlier job. The textFile job is named '
+        "`count at ...`; the DataFrame count's jobs `$anonfun$withThreadLocalCaptured$1 at ...`."
+    ),
+    solution_text=(
+        'ui_counts = {"textFile": (1, 1, 2), "DataFrame": (2, 2, 2)} on 2 or more cores '
+        "(the textFile count has 1 task on a one-core Spark)."
+    ),
+)
+
+EXERCISES = [ex1, ex2, ex3]

@@ -1,0 +1,220 @@
+"""Checks for the exercises of 04 · k-means clustering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import Exercise, Mistake, Unreadable, _a, as_mapping, as_number, close
+
+MEASUREMENTS = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+
+
+def as_finding(answer: Any) -> dict:
+    """Exercise 1: a dict {"decides": a measurement's column name, "purity": a number}."""
+    try:
+        finding = as_mapping(answer)
+    except Unreadable:
+        raise Unreadable(
+            'expected a dict such as {"decides": "bill_depth_mm", "purity": 0.5}, '
+            f"got {_a(type(answer).__name__)}."
+        ) from None
+    missing = [key for key in ("decides", "purity") if key not in finding]
+    if missing:
+        raise Unreadable(
+            f"the dict has no key {', '.join(repr(key) for key in missing)}: it needs "
+            '"decides" (a column name) and "purity" (a number).'
+        )
+    decides = finding["decides"]
+    if not isinstance(decides, str):
+        raise Unreadable(
+            f'"decides" should be a column name such as "bill_depth_mm", got {decides!r}.'
+        )
+    return {"decides": decides.strip().lower(), "purity": as_number(finding["purity"])}
+
+
+def as_costs_by_k(answer: Any) -> dict[int, float]:
+    """Exercise 3: a dict (or pandas Series) {5: cost, 6: cost}."""
+    try:
+        costs = as_mapping(answer)
+    except Unreadable:
+        raise Unreadable(
+            f"expected a dict {{5: cost, 6: cost}}, got {_a(type(answer).__name__)}."
+        ) from None
+    try:
+        by_k = {int(k): as_number(cost) for k, cost in costs.items()}
+    except (TypeError, ValueError):
+        raise Unreadable(
+            "expected whole numbers k as keys and costs as values, such as {5: 250.0, 6: 200.0}."
+        ) from None
+    if sorted(by_k) != [5, 6]:
+        raise Unreadable(
+            f"expected the keys 5 and 6 (one lowest cost for each k), got {sorted(by_k)}."
+        )
+    return by_k
+
+
+def costs_close(costs: dict[int, float], at_5: float, at_6: float) -> bool:
+    return close(costs[5], at_5, 0.1) and close(costs[6], at_6, 0.1)
+
+
+ex1 = Exercise(
+    chapter="04",
+    number=1,
+    answer="unscaled",
+    read=as_finding,
+    is_correct=lambda found: (
+        found["decides"] == "body_mass_g" and close(found["purity"], 0.678, 0.001)
+    ),
+    correct=(
+        "without scaling the centres lie 1901.4 g apart in body mass but at most 30.5 mm in any "
+        "other measurement, so the mass decides every distance; the purity falls from 0.915 to "
+        "0.678."
+    ),
+    mistakes=[
+        Mistake(
+            "scaled model's centres",
+            lambda found: found["decides"] == "flipper_length_mm",
+            "those are the centres of the scaled model (`model`), in standard deviations, where "
+            "every measurement has the same say. Look at the centres of the model fitted on "
+            "`raw_features`, in grams and millimetres.",
+            "centres_scaled = pd.DataFrame(model.clusterCenters(), columns=measurements)\n"
+            "unscaled = {\n"
+            '    "decides": (centres_scaled.max() - centres_scaled.min()).idxmax(),\n'
+            '    "purity": purity(table_raw),\n'
+            "}",
+        ),
+        Mistake(
+            "purity of the scaled model",
+            lambda found: (
+                found["decides"] == "body_mass_g" and close(found["purity"], 0.915, 0.001)
+            ),
+            "0.915 is the purity of section 8, with standardised features. Compute the purity "
+            "of the cross-table of the model fitted on `raw_features`.",
+            'unscaled = {"decides": "body_mass_g", "purity": purity(table_k3)}',
+        ),
+        Mistake(
+            "purity in percent",
+            lambda found: found["decides"] == "body_mass_g" and close(found["purity"], 67.8, 0.1),
+            "give the purity as a share between 0 and 1, as `purity()` returns it, not in percent.",
+            'unscaled = {"decides": "body_mass_g", "purity": round(100 * purity(table_raw), 1)}',
+        ),
+    ],
+    nudge=(
+        'the answer is a dict: "decides", the column name of the measurement in which the '
+        'centres of the unscaled model lie furthest apart, and "purity", the purity of its '
+        "cross-table with species."
+    ),
+    hint_text=(
+        'fit KMeans(featuresCol="raw_features", k=3, seed=1, ...) on '
+        "`prep.transform(complete)`, put its `clusterCenters()` in a pandas DataFrame with the "
+        "columns `measurements`, and compare how far apart the centres lie in each column. "
+        "Then `purity(cluster_vs_species(...))`."
+    ),
+    solution_text=(
+        'unscaled = {"decides": "body_mass_g", "purity": 0.678}: the centres lie 1901.4 g '
+        "apart in mass, at most 30.5 mm in any other measurement."
+    ),
+)
+
+ex2 = Exercise(
+    chapter="04",
+    number=2,
+    answer="bills_purity",
+    read=as_number,
+    is_correct=lambda share: close(share, 0.930, 0.001),
+    correct=(
+        "0.930, a little more than the 0.915 of all four measurements; but now Gentoo and "
+        "Chinstrap penguins are confused, whose bills are alike."
+    ),
+    mistakes=[
+        Mistake(
+            "bills not scaled",
+            lambda share: close(share, 0.769, 0.001),
+            "that is k-means on the raw bill measurements (`raw_features`). Length and depth "
+            "have different spreads (5.46 mm against 1.97 mm): standardise them with "
+            "StandardScaler, as in section 4, and cluster on `features`.",
+            'bills_raw = KMeans(featuresCol="raw_features", predictionCol="cluster", k=3, seed=1,\n'
+            '                   initMode="k-means||", initSteps=2, maxIter=50).fit(bills)\n'
+            "bills_purity = purity(cluster_vs_species(bills_raw.transform(bills)))",
+        ),
+        Mistake(
+            "four measurements",
+            lambda share: close(share, 0.915, 0.001),
+            "0.915 is the purity with all four measurements (section 8). Assemble only "
+            "`bill_length_mm` and `bill_depth_mm`, scale them, and fit k-means on those.",
+            "bills_purity = purity(table_k3)",
+        ),
+        Mistake(
+            "share of mismatches",
+            lambda share: close(share, 0.070, 0.001),
+            "that is the share of penguins outside the most common species of their cluster. "
+            "The purity is the share inside it: `purity(table)`.",
+            "bills_purity = 1 - purity(table_bills)",
+        ),
+    ],
+    nudge=(
+        "the answer is the purity (a share between 0 and 1) of k-means with k = 3, seed 1, on "
+        "the two standardised bill measurements."
+    ),
+    hint_text=(
+        'build a Pipeline of VectorAssembler(inputCols=["bill_length_mm", "bill_depth_mm"]) '
+        "and StandardScaler(withMean=True, withStd=True), fit and apply it to `complete`, fit "
+        "KMeans with the settings of section 5 (k=3, seed=1) and pass the cross-table of "
+        "`cluster_vs_species` to `purity`."
+    ),
+    solution_text=(
+        "bills_purity = 0.930 (all four measurements: 0.915); 8 Chinstrap sit with 116 Gentoo."
+    ),
+)
+
+ex3 = Exercise(
+    chapter="04",
+    number=3,
+    answer="best_costs",
+    read=as_costs_by_k,
+    is_correct=lambda costs: costs_close(costs, 231.96, 203.96),
+    correct=(
+        "232.0 at k = 5 (a random start) and 204.0 at k = 6 (section 5's k-means|| start): "
+        "neither way of starting wins at both k. With 232.0 at k = 5 the drops shrink at every "
+        "step, and the elbow stays at k = 2."
+    ),
+    mistakes=[
+        Mistake(
+            "random starts only",
+            lambda costs: costs_close(costs, 231.96, 266.70),
+            "at k = 6 both random starts end higher than section 5's k-means|| start "
+            "(`models[6]`, 204.0). Keep the lowest cost over all three starts at each k.",
+            'random_only = starts[starts["start"].str.startswith("random")]\n'
+            'best_costs = random_only.groupby("k")["cost"].min().to_dict()',
+        ),
+        Mistake(
+            "section 5's costs",
+            lambda costs: costs_close(costs, 269.89, 203.96),
+            "those are the costs of section 5's single k-means|| start. At k = 5 one of the "
+            "random starts ends lower: keep the lowest cost over all starts.",
+            "best_costs = {k: models[k].summary.trainingCost for k in [5, 6]}",
+        ),
+        Mistake(
+            "highest cost",
+            lambda costs: costs_close(costs, 298.51, 279.05),
+            "that is the highest cost of the starts at each k. k-means keeps the start with "
+            "the lowest cost: use min.",
+            'best_costs = starts.groupby("k")["cost"].max().to_dict()',
+        ),
+    ],
+    nudge=(
+        "the answer is a dict {5: cost, 6: cost}: at each k, the lowest training cost of three "
+        "starts, section 5's k-means|| start (seed 1) and random starts with seeds 1 and 2."
+    ),
+    hint_text=(
+        'for k in [5, 6], fit KMeans(featuresCol="features", k=k, seed=seed, '
+        'initMode="random", maxIter=50) on `scaled` for seeds 1 and 2, and compare '
+        "`summary.trainingCost` with `models[k].summary.trainingCost`; keep the minimum."
+    ),
+    solution_text=(
+        "best_costs = {5: 232.0, 6: 204.0}: random seed 2 wins at k = 5 (232.0 against 269.9), "
+        "k-means|| wins at k = 6 (204.0 against 266.7 and 279.1)."
+    ),
+)
+
+EXERCISES = [ex1, ex2, ex3]
