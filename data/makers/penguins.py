@@ -1,6 +1,6 @@
 """Palmer penguins measurements for k-means clustering (notebook 04).
 
-Copied from the CSV that ships inside the pinned ``palmerpenguins`` package (0.1.4):
+Copied from the CSV that ships inside the pinned ``palmerpenguins`` package (0.1.6):
 the file is read straight from the package folder, so nothing is downloaded. Changes
 from the original: a stable integer ``id`` (1..344, the package's row order) is added
 as the first column, missing values (``NA``) become empty fields, and the two bill

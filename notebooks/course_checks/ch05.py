@@ -103,7 +103,7 @@ ex2 = Exercise(
         Mistake(
             "right movies, wrong order",
             lambda ids: sorted(ids) == [22, 30, 32, 69, 74, 75],
-            "nearly: these are the right six movies, but not in ALS's order. A set difference "
+            "these are the right six movies, nearly there, but not in ALS's order. A set difference "
             "loses the order; keep the rows of the top ten, drop the rated ones and sort by "
             '"rank".',
             'top_10 = flatten(final_model.recommendForUserSubset(one_user, 10), "userId", '
