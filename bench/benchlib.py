@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -48,7 +48,7 @@ def machine_info() -> dict[str, str]:
     import pyspark
 
     return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cores (nproc)": str(os.cpu_count()),
         "memory": f"{psutil.virtual_memory().total / 1024**3:.1f} GiB",
         "OS": os_name(),

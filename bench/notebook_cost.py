@@ -30,7 +30,7 @@ import threading
 import time
 from copy import deepcopy
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs: list[tuple[str, nbformat.NotebookNode, Path]] = [(BARE, bare_notebook(), NOTEBOOKS)]
     jobs += [(path.name, nbformat.read(path, as_version=4), path.parent) for path in paths]
 
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     runs: list[Run] = []
     for round_ in range(1, args.runs + 1):
         for name, notebook, folder in jobs:

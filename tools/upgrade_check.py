@@ -66,7 +66,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -1888,7 +1888,7 @@ def step_times(venv: Path) -> str:
         times = sorted(path.stat().st_mtime for path in paths if path.exists())
         if not times:
             return None
-        first, last = (datetime.fromtimestamp(t, timezone.utc) for t in (times[0], times[-1]))
+        first, last = (datetime.fromtimestamp(t, UTC) for t in (times[0], times[-1]))
         text = first.strftime("%Y-%m-%d %H:%M")
         return text + (f"-{last.strftime('%H:%M')}" if last.strftime("%H:%M") != text[-5:] else "")
 
@@ -1943,7 +1943,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(rows)
         return 2
     result = CheckResult(
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         python=marker_environment()["python_version"],
         rows=rows,
     )
