@@ -18,12 +18,23 @@ everything works:
    kernel had started, which otherwise keeps its memory until the kernel shuts down; the
    next ``SparkSession.builder.getOrCreate()`` in the same kernel starts a fresh one.
    Under Spark Connect the kernel has no JVM, and nothing happens.
+4. Errors from Spark are shown short: the error's name, Spark's own message (without the
+   query plan and the Java stack), and the learner's line, then how to see the whole text
+   (``%spark_error``). Three cases get one line of their own: a file that does not fit its
+   schema (the file, the record and the bad value first), a Spark that was stopped or
+   whose Java process died (what happened, the likely cause and the fix), and a Spark
+   Connect server that does not answer (within seconds, not after ten minutes of retries).
+   PySpark's own JSON log record of an analysis error (``DataFrameQueryContextLogger``,
+   about 9 kB before the traceback) is switched off: the short error says the same.
 """
 
 from __future__ import annotations
 
+import linecache
 import os
+import re
 import shlex
+import socket
 import subprocess
 import sys
 import tempfile
@@ -31,10 +42,12 @@ import time
 import traceback
 from collections.abc import MutableMapping
 from pathlib import Path
+from urllib.parse import urlparse
 
 import check  # setup/check.py, next to this file
 
 HERE = Path(__file__).resolve().parent
+SCRATCH = HERE.parent / ".scratch"
 
 # Error conditions of PySpark that mean "the JVM did not start", and the PySpark functions
 # a traceback passes through when the failure happens while Spark starts.
@@ -60,6 +73,12 @@ def prepare_environment(
     changes = {}
     if not env.get("PYSPARK_PYTHON"):
         changes["PYSPARK_PYTHON"] = python
+    # A JVM that crashes writes hs_err_pid*.log into its working folder (the notebooks'):
+    # into the ignored scratch folder instead, where the kernel's error message finds it.
+    opts = env.get("SPARK_SUBMIT_OPTS", "")
+    if "-XX:ErrorFile" not in opts:
+        error_file = f"-XX:ErrorFile={SCRATCH / 'hs_err_pid%p.log'}"
+        changes["SPARK_SUBMIT_OPTS"] = f"{opts} {error_file}".strip()
     changes.update(check.utf8_locale_fix(env, system))
     env.update(changes)
     return changes
@@ -195,6 +214,254 @@ def release_stopped_jvm() -> bool:
     return True
 
 
+class SparkUnreachable(ConnectionError):
+    """No Spark Connect server answers at SPARK_REMOTE's address."""
+
+
+class _State:
+    """What the kernel remembers between cells."""
+
+    stopped = False  # the learner's spark.stop() ended the JVM (classic mode)
+    jvm: subprocess.Popen | None = None  # the JVM of the running SparkContext
+    last_error: tuple | None = None  # (type, value, traceback) of the last Spark error
+
+
+STATE = _State()
+QUERY_CONTEXT_LOGGERS = ("DataFrameQueryContextLogger", "SQLQueryContextLogger")
+FULL_TEXT = "(Spark's whole error text: run %spark_error in a new cell.)"
+
+
+def quiet_query_context_logging() -> None:
+    """Switch off PySpark's JSON log record of analysis errors; the error says the same."""
+    from pyspark.logger import PySparkLogger
+
+    for name in QUERY_CONTEXT_LOGGERS:
+        PySparkLogger.getLogger(name).disabled = True
+
+
+def remote_address(url: str) -> tuple[str, int]:
+    """Host and port of a Spark Connect URL such as sc://127.0.0.1:15002/;token=..."""
+    parsed = urlparse(url.split(";", 1)[0])
+    return parsed.hostname or "localhost", parsed.port or 15002
+
+
+def answers(host: str, port: int, timeout: float = 3.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def guard_spark_connect(max_retries: int = 5) -> None:
+    """Under SPARK_REMOTE, make a missing server an error within seconds.
+
+    PySpark's Connect client retries an unreachable server for about ten minutes with no
+    word. Before a client is made, try the server's port; and retry at most `max_retries`
+    times (about 17 s) when a server that answered goes away.
+    """
+    from pyspark.sql.connect.client import core
+
+    original = core.SparkConnectClient.__init__
+    if getattr(original, "_course_guard", False):
+        return
+
+    def init(self, connection, *args, **kwargs):
+        url = connection if isinstance(connection, str) else os.environ.get("SPARK_REMOTE", "")
+        if url.startswith("sc://"):
+            host, port = remote_address(url)
+            if not answers(host, port):
+                raise SparkUnreachable(
+                    f"No Spark Connect server answers at {host}:{port} (SPARK_REMOTE={url}): "
+                    "start the server, or unset SPARK_REMOTE to run Spark here, then restart "
+                    "the kernel."
+                )
+        if kwargs.get("retry_policy") is None and len(args) < 3:
+            kwargs["retry_policy"] = {"max_retries": max_retries}
+        original(self, connection, *args, **kwargs)
+
+    init._course_guard = True  # type: ignore[attr-defined]
+    core.SparkConnectClient.__init__ = init
+
+
+def remember_jvm() -> None:
+    """Keep the running JVM's process, to tell later whether it died."""
+    context = sys.modules.get("pyspark.core.context")
+    if context is None:
+        return
+    spark_context = context.SparkContext
+    gateway = spark_context._gateway
+    process = getattr(gateway, "proc", None)
+    if process is not None and spark_context._active_spark_context is not None:
+        STATE.jvm = process
+        STATE.stopped = False
+
+
+def crash_log(pid: int) -> Path | None:
+    for folder in (SCRATCH, Path.cwd()):
+        path = folder / f"hs_err_pid{pid}.log"
+        if path.exists():
+            return path
+    return None
+
+
+def _passes_through_spark(tb) -> bool:
+    for frame, _ in traceback.walk_tb(tb):
+        parts = Path(frame.f_code.co_filename).parts
+        if "pyspark" in parts or "py4j" in parts:
+            return True
+    return False
+
+
+def _full_text(error: BaseException) -> str:
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        try:
+            return str(error) + "\n" + str(java.toString())
+        except Exception:
+            pass
+    return str(error)
+
+
+def malformed_record_line(text: str) -> str | None:
+    """One line for a CSV row that does not fit its schema (FAILFAST), or None."""
+    if "MALFORMED_RECORD_IN_PARSING" not in text and "Malformed CSV record" not in text:
+        return None
+    file = re.search(r"reading file (?:file:)?(\S+?)\.?\s", text)
+    record = re.search(r"record parsing: (\[.*?\])\.", text)
+    value = re.findall(r'For input string: "([^"]*)"', text)
+    name = Path(file.group(1)).name if file else "a CSV file"
+    parts = [f"Spark could not read {name} with its schema (mode FAILFAST):"]
+    if value:
+        parts.append(f'the value "{value[-1]}" is not a number')
+    else:
+        parts.append("a value does not fit its column's type")
+    if record:
+        parts.append(f"in the record {record.group(1)} (the bad value shows as null).")
+    parts.append("Fix that row of the file, or restore a course file with git checkout data/.")
+    return " ".join(parts)
+
+
+def spark_message(error: BaseException) -> str:
+    """Spark's own message, without the query plan and the Java stack trace."""
+    get_message = getattr(error, "getMessage", None)
+    text = ""
+    if callable(get_message):
+        try:
+            text = str(get_message())
+        except Exception:
+            text = ""
+    if not text:
+        text = str(error)
+    java = getattr(error, "java_exception", None)
+    if java is not None:  # a Java exception PySpark does not convert: its first line
+        try:
+            text = str(java.toString())
+        except Exception:
+            pass
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    kept = []
+    for line in lines:
+        if line.startswith(("\tat ", "JVM stacktrace", "'", "+-", ":- ")) or line.startswith(" "):
+            break
+        kept.append(line.strip())
+        if len(kept) == 3:
+            break
+    message = " ".join(kept).removesuffix(";")
+    causes = [line.strip() for line in lines if line.startswith("Caused by: ")]
+    if causes and java is not None:
+        message += f" Root cause: {causes[-1].removeprefix('Caused by: ')}"
+    return message
+
+
+def learner_line(shell, tb) -> str | None:
+    """'cell [7], line 2: df.select("predicton")' for the deepest frame in a cell."""
+    cells = getattr(getattr(shell, "compile", None), "_filename_map", {})
+    found = None
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if filename in cells:
+            found = (cells[filename], lineno, filename)
+    if found is None:
+        return None
+    count, lineno, filename = found
+    source = linecache.getline(filename, lineno).strip()
+    return f"cell [{count}], line {lineno}: {source}"
+
+
+def summary(error: BaseException) -> str | None:
+    """The short text for an error of Spark's (or of the course's), or None for others."""
+    module = type(error).__module__
+    if module in ("course_helpers", "course_kernel") or isinstance(error, SparkUnreachable):
+        return str(error)
+    if not _passes_through_spark(error.__traceback__) and not module.startswith(
+        ("pyspark", "py4j", "grpc")
+    ):
+        return None
+    if STATE.stopped:
+        return (
+            "Spark was stopped in this notebook (spark.stop()), and the DataFrames and models "
+            "made before went with it. To go on, use Run > Run All Above Selected Cell: it "
+            "starts Spark again and rebuilds them."
+        )
+    jvm = STATE.jvm
+    if jvm is not None and jvm.poll() is not None:
+        status = jvm.returncode
+        how = f"was killed (signal {-status})" if status < 0 else f"exited with status {status}"
+        log = crash_log(jvm.pid)
+        where = f" Its crash log: {log}." if log else ""
+        return (
+            f"Spark's Java process has died: it {how}. The likely cause is memory (the "
+            "machine's or spark.driver.memory in spark-defaults.conf): use less data, or "
+            f"raise spark.driver.memory.{where} Restart the kernel (Kernel > Restart Kernel) "
+            "and run the cells again."
+        )
+    text = _full_text(error)
+    return malformed_record_line(text) or spark_message(error)
+
+
+def show_error(shell, etype, value, tb, tb_offset=None) -> list[str]:
+    """IPython's custom traceback: short for Spark's errors, the usual one for others.
+
+    IPython calls it inside the `except` of the cell's run and ignores what it returns,
+    so it shows the error itself.
+    """
+    short = None
+    try:
+        if not is_startup_failure(value):
+            short = summary(value)
+    except Exception:
+        short = None
+    if short is None:
+        shell.showtraceback(running_compiled_code=True)
+        return []
+    STATE.last_error = (etype, value, tb)
+    red, reset = "\x1b[0;31m", "\x1b[0m"
+    lines = [f"{red}{etype.__name__}{reset}: {short}"]
+    where = learner_line(shell, tb)
+    if where:
+        lines.append(f"  in {where}")
+    if type(value).__module__ not in ("course_helpers", "course_kernel"):
+        lines.append(FULL_TEXT)
+    shell._showtraceback(etype, value, lines)
+    return lines
+
+
+def spark_error(line: str = "") -> None:
+    """%spark_error: the whole text of the last Spark error, with every stack trace."""
+    from IPython import get_ipython
+
+    if STATE.last_error is None:
+        print("No Spark error in this kernel yet.")
+        return
+    etype, value, tb = STATE.last_error
+    shell = get_ipython()
+    print(shell.InteractiveTB.stb2text(shell.InteractiveTB.structured_traceback(etype, value, tb)))
+    java = getattr(value, "java_exception", None)
+    if java is not None:
+        print(str(java.toString()))
+
+
 def after_cell(result) -> None:
     error = getattr(result, "error_in_exec", None)
     try:
@@ -203,18 +470,30 @@ def after_cell(result) -> None:
     except Exception as problem:  # the diagnosis must never add an error of its own
         print(f"(the course kernel could not run its set-up check: {problem!r})", flush=True)
     try:
-        release_stopped_jvm()
+        if release_stopped_jvm():
+            STATE.stopped, STATE.jvm = True, None
+        else:
+            remember_jvm()
     except Exception as problem:
         print(f"(the course kernel could not end the stopped JVM: {problem!r})", flush=True)
 
 
 def load_ipython_extension(ipython) -> None:
     prepare_environment()
+    try:
+        quiet_query_context_logging()
+        if os.environ.get("SPARK_REMOTE"):
+            guard_spark_connect()
+    except Exception as problem:  # a PySpark without these parts: the errors stay long
+        print(f"(the course kernel could not shorten Spark's errors: {problem!r})")
     ipython.events.register("post_run_cell", after_cell)
+    ipython.set_custom_exc((Exception,), show_error)
+    ipython.register_magic_function(spark_error, "line", "spark_error")
 
 
 def unload_ipython_extension(ipython) -> None:
     ipython.events.unregister("post_run_cell", after_cell)
+    ipython.set_custom_exc((), None)
 
 
 if __name__ == "__main__":

@@ -185,3 +185,78 @@ def test_a_solution_region_must_be_closed():
         )
         == "x = ...\n# here"
     )
+
+
+@pytest.mark.parametrize("exercise", all_exercises(), ids=lambda exercise: exercise.name)
+def test_the_right_answer_as_printed_is_correct(exercise):
+    """Checks judge the answer, not its last digit: the answer as the notebook prints it,
+    or rounded coarser as a learner types it, is Correct (never a mistake's hint)."""
+    assert exercise.right_answers, f"{exercise.name}: list the answer as the notebook prints it"
+    for answer in exercise.right_answers:
+        verdict = exercise.verdict(answer)
+        assert verdict.kind == "correct", (answer, verdict.text)
+
+
+def test_float_noise_at_a_tolerance_edge_never_flips_a_verdict():
+    from course_checks import as_printed, close
+
+    # 10.518 - 10.52 is 0.0019999..., 14.558 - 14.56 is 0.0020000...7: the same verdict.
+    assert close(10.52, 10.518, 0.002) and close(14.56, 14.558, 0.002)
+    assert as_printed(10.52, 10.518, 2) and as_printed(14.56, 14.558, 2)
+    assert as_printed(0.17, 0.1712, 2) and not as_printed(0.18, 0.1712, 2)
+    assert not as_printed(10.5, 10.518, 2) and not close(True, 1.0, 0.1)
+
+
+def test_a_reader_takes_only_the_type_its_exercise_asks_for():
+    from course_checks import as_count, as_mapping, as_number, as_values
+
+    with pytest.raises(Unreadable, match="whole number"):
+        as_count(1796.9)
+    assert as_count(1796.0) == 1796
+    with pytest.raises(Unreadable, match="a set has no order"):
+        as_values({6, 5})
+    assert as_values({6, 5}, ordered=False) == [5, 6]
+    with pytest.raises(Unreadable, match="the key 5.9: expected a whole number"):
+        as_mapping({5.9: 1.0, 6.9: 2.0}, keys=as_count, values=as_number)
+    assert as_mapping({5: 1, 6.0: 2}, keys=as_count, values=as_number) == {5: 1.0, 6: 2.0}
+    with pytest.raises(Unreadable, match="expected a number, got a set"):
+        as_number({1.0})
+
+
+def test_a_spark_column_is_named_as_a_column():
+    from pyspark.sql.connect import functions as F  # a Column without a running Spark
+
+    from course_checks import as_number
+
+    with pytest.raises(Unreadable, match="got a Spark Column") as caught:
+        as_number(F.avg("x"))
+    assert "DataFrame" not in str(caught.value).split("got a Spark Column")[0]
+
+
+def test_a_check_does_not_praise_an_answer_the_last_attempt_did_not_produce(capsys):
+    import course_checks
+    from course_checks import ch01
+
+    class Ran:  # what IPython hands a post_run_cell hook
+        def __init__(self, source, error=None):
+            self.info = type("Info", (), {"raw_cell": source})()
+            self.error_in_exec, self.error_before_exec = error, None
+
+    course_checks._RUN_CELLS.clear()
+    try:
+        course_checks._remember_cell(Ran("small_rmse = ...\n### BEGIN SOLUTION\nsmall_rmse = 1"))
+        course_checks._remember_cell(
+            Ran('small_rmse = ev.evaluate(df.select("predicton"))', NameError())
+        )
+        course_checks._remember_cell(Ran("print(1)"))
+        ch01.ex2.check(10.518)
+        said = capsys.readouterr().out
+        assert said.startswith(
+            "Your last attempt failed: the cell that sets `small_rmse` raised NameError"
+        )
+        assert "Correct" not in said
+        course_checks._remember_cell(Ran("small_rmse  = 10.518"))  # fixed and run again
+        ch01.ex2.check(10.518)
+        assert capsys.readouterr().out.startswith("Correct: ")
+    finally:
+        course_checks._RUN_CELLS.clear()

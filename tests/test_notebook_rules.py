@@ -6,6 +6,7 @@ source: the kernel, the structure, and nothing that ties a notebook to one machi
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -48,12 +49,121 @@ def test_opens_with_title_and_what_you_will_learn(notebook):
     assert "what you will learn" in first.source.lower()
 
 
-def test_ends_with_exercises_and_stopping_spark(notebook):
+def test_ends_with_exercises_and_how_to_stop_spark(notebook):
+    """Run All leaves Spark running, so that every exercise can still be attempted after
+    it; the last section says how to stop Spark when the learner is done."""
     cells = content_cells(notebook)
-    assert cells[-1].cell_type == "code" and cells[-1].source.strip() == "spark.stop()"
+    assert cells[-1].cell_type == "markdown" and cells[-1].source.startswith("## Stop Spark")
+    assert "spark.stop()" in cells[-1].source
+    for cell in cells:
+        if cell.cell_type == "code":
+            assert not re.search(r"^spark\.stop\(\)", cell.source, re.MULTILINE), cell.source
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     assert "## Try it yourself" in markdown
     assert "<summary>Solution" in markdown
+
+
+FINAL_LOOK = re.compile(r"^## .*\bfinal look\b", re.IGNORECASE | re.MULTILINE)
+
+
+def python_of(source: str) -> ast.Module:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return ast.parse(TransformerManager().transform_cell(source))
+
+
+def held_out_names(source: str) -> set[str]:
+    """The names a cell binds to the held-out part of an unsalted `split_by_hash(...)`,
+    and the names it derives from them (`test_pd = test.toPandas()`); a salted split
+    (`salt="validation"`) makes validation rows, which are not held out."""
+    names: set[str] = set()
+    for node in ast.walk(python_of(source)):
+        if not isinstance(node, ast.Assign) or not isinstance(node.targets[0], ast.Tuple):
+            continue
+        call = node.value
+        if (
+            isinstance(call, ast.Call)
+            and getattr(call.func, "id", None) == "split_by_hash"
+            and not any(keyword.arg == "salt" for keyword in call.keywords)
+        ):
+            held_out = node.targets[0].elts[1]
+            names.add(held_out.id)
+    for node in python_of(source).body:
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            pairs = [(target, node.value)]
+            if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                pairs = list(zip(target.elts, node.value.elts, strict=False))
+            for bound, value in pairs:
+                if names & loaded_names(value):
+                    names |= {n.id for n in ast.walk(bound) if isinstance(n, ast.Name)}
+    return names
+
+
+def loaded_names(tree: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def early_looks(notebook) -> list[str]:
+    """Code cells before the final-look section that read a held-out split."""
+    cells = notebook.cells
+    final = next(
+        (
+            i
+            for i, c in enumerate(cells)
+            if c.cell_type == "markdown" and FINAL_LOOK.search(c.source)
+        ),
+        len(cells),
+    )
+    held_out: set[str] = set()
+    found = []
+    for cell in cells[:final]:
+        if cell.cell_type != "code":
+            continue
+        made_here = held_out_names(cell.source)
+        if made_here:
+            held_out |= made_here
+            continue
+        used = held_out & loaded_names(python_of(cell.source))
+        if used:
+            found.append(f"{', '.join(sorted(used))} in: {cell.source.splitlines()[0]}")
+    return found
+
+
+def test_the_test_split_gets_one_look_at_the_end(notebook):
+    """One look at the test set: every choice is made on validation rows; the held-out
+    rows of `split_by_hash` are read only in the section whose heading says "final look"."""
+    assert early_looks(notebook) == []
+    makes_a_test_split = any(
+        held_out_names(c.source) for c in notebook.cells if c.cell_type == "code"
+    )
+    if makes_a_test_split:
+        headings = [c.source for c in notebook.cells if c.cell_type == "markdown"]
+        final = [i for i, text in enumerate(headings) if FINAL_LOOK.search(text)]
+        exercises = [i for i, text in enumerate(headings) if text.startswith("## Try it yourself")]
+        assert len(final) == 1 and final[0] < exercises[0], (
+            "one final-look section, before the exercises"
+        )
+
+
+def test_the_one_look_rule_sees_an_early_look():
+    cells = [
+        nbformat.v4.new_code_cell(
+            'train, test = split_by_hash(df, "id")\ntest_pd = test.toPandas()'
+        ),
+        nbformat.v4.new_code_cell(
+            'fit, validation = split_by_hash(train, "id", 25, salt="validation")'
+        ),
+        nbformat.v4.new_code_cell("auc = evaluator.evaluate(model.transform(validation))"),
+        nbformat.v4.new_code_cell("print(len(test_pd))"),
+        nbformat.v4.new_markdown_cell("## 7. The final look at the test set"),
+        nbformat.v4.new_code_cell("auc = evaluator.evaluate(model.transform(test))"),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    assert early_looks(notebook) == ["test_pd in: print(len(test_pd))"]
+    del notebook.cells[3]
+    assert early_looks(notebook) == []
 
 
 def test_session_comes_from_the_environment(notebook):

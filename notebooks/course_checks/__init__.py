@@ -7,11 +7,18 @@ ch01`). An exercise asks for its answer in a named variable; its check prints on
 - ``Not quite: ...``    a hint aimed at a typical mistake the check recognises;
 - ``Not yet: ...``      a general nudge, when the answer is wrong in no way it knows;
 - ``Not answered yet``  while the variable still holds ``...`` (the student edition's stub);
-- ``Cannot check: ...`` when the answer has the wrong shape (a DataFrame for a number, ...).
+- ``Cannot check: ...`` when the answer has the wrong shape (a DataFrame for a number, ...);
+- ``Your last attempt failed: ...`` when the latest cell that sets the answer raised an
+  error: the variable may still hold an older value (the folded solution's, after Run
+  All), and a check must not praise an answer the learner's attempt did not produce.
 
-``hint()`` and ``solution()`` print more on request. Checks compare with tolerances, never
-with exact floats, and read DataFrames only through ``collect()``, which works in classic
-mode and through Spark Connect alike (no ``sparkContext``).
+``hint()`` and ``solution()`` print more on request. Checks judge the answer, not its last
+digit: a number is right when it is the answer as the notebook prints it, or rounded
+coarser down to the precision the exercise accepts (`as_printed`); every exercise lists
+such answers in ``right_answers`` and a test proves each one is Correct. A hint for a
+mistake fires only when the answer cannot also be the right one. Checks read DataFrames
+only through ``collect()``, which works in classic mode and through Spark Connect alike
+(no ``sparkContext``).
 
 How to write a check, and how the tests prove each one can fail: setup/teachers.md.
 """
@@ -19,12 +26,15 @@ How to write a check, and how the tests prove each one can fail: setup/teachers.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "Exercise",
+    "as_count",
+    "as_printed",
     "Mistake",
     "Unreadable",
     "Verdict",
@@ -80,6 +90,9 @@ class Exercise:
     hint_text: str
     solution_text: str
     mistakes: list[Mistake] = field(default_factory=list)
+    # The right answer as a learner may type it from the printed output (14.558, 14.56):
+    # each must be Correct, which tests/test_exercises.py proves.
+    right_answers: list[Any] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -111,6 +124,14 @@ class Exercise:
         return Verdict("nudge", f"Not yet: {self.nudge} (`{self.name}.hint()` gives a hint.)")
 
     def check(self, answer: Any) -> None:
+        failed = _failed_attempt(self.answer)
+        if failed is not None:
+            print(
+                f"Your last attempt failed: the cell that sets `{self.answer}` raised "
+                f"{failed}. `{self.answer}` may still hold an older value, so there is "
+                "nothing to check yet: fix that cell, run it again, then run this check."
+            )
+            return
         print(self.verdict(answer).text)
 
     def hint(self) -> None:
@@ -118,6 +139,49 @@ class Exercise:
 
     def solution(self) -> None:
         print(f"Solution: {self.solution_text}")
+
+
+# The cells run so far in this IPython session, as (source, error or None): the checks
+# ask which cell last set an answer and whether it failed. Filled by a post_run_cell hook
+# registered when this package is first imported inside IPython.
+_RUN_CELLS: list[tuple[str, str | None]] = []
+
+
+def _remember_cell(result: Any) -> None:
+    error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
+    source = getattr(getattr(result, "info", None), "raw_cell", None) or ""
+    _RUN_CELLS.append((source, None if error is None else type(error).__name__))
+    del _RUN_CELLS[:-200]  # only the recent past matters
+
+
+def _sets(source: str, name: str) -> bool:
+    """Whether a cell's source assigns `name` (`name = ...`, `name += ...`, `name: T = ...`)."""
+    pattern = rf"^[ \t]*{re.escape(name)}[ \t]*(?::[^=\n]*)?(?:[-+*/%@&|^]|//|\*\*)?=(?!=)"
+    return re.search(pattern, source, re.MULTILINE) is not None
+
+
+def _failed_attempt(name: str) -> str | None:
+    """The error's type name when the latest cell that sets `name` failed, else None."""
+    for source, error in reversed(_RUN_CELLS):
+        if _sets(source, name):
+            return error
+    return None
+
+
+def _register_cell_hook() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    callbacks = shell.events.callbacks["post_run_cell"]
+    if not any(getattr(cb, "__qualname__", "") == _remember_cell.__qualname__ for cb in callbacks):
+        shell.events.register("post_run_cell", _remember_cell)
+
+
+_register_cell_hook()
 
 
 def _holds(test: Callable[[Any], bool], value: Any) -> bool:
@@ -140,15 +204,31 @@ def _is_dataframe(answer: Any) -> bool:
     return hasattr(answer, "collect") and hasattr(answer, "columns")
 
 
+def _is_column(answer: Any) -> bool:
+    """A Spark Column (classic or Connect): an expression, not a value."""
+    return type(answer).__name__ == "Column" and type(answer).__module__.startswith("pyspark")
+
+
+COLUMN_GIVEN = (
+    "got a Spark Column: an expression such as `F.col(...)` or `F.avg(...)`, which holds no "
+    "value until a DataFrame computes it. Compute it, for example "
+    "`df.select(expression).first()[0]`."
+)
+
+
 def as_number(answer: Any) -> float:
     """A number: a Python or NumPy int or float (not a bool, a string or a DataFrame)."""
     if isinstance(answer, bool) or isinstance(answer, str):
         raise Unreadable(f"expected a number, got {answer!r}.")
+    if _is_column(answer):
+        raise Unreadable(f"expected a number, {COLUMN_GIVEN}")
     if _is_dataframe(answer):
         raise Unreadable(
             "expected a number, got a DataFrame. Take the value out of it, "
             "for example with `.first()[0]`."
         )
+    if isinstance(answer, (set, frozenset, list, tuple, dict)):
+        raise Unreadable(f"expected a number, got {_a(type(answer).__name__)}.")
     try:
         number = float(answer)
     except (TypeError, ValueError):
@@ -158,33 +238,80 @@ def as_number(answer: Any) -> float:
     return number
 
 
+def as_count(answer: Any) -> int:
+    """A whole number (a count of rows, leaves, ...): 1796 or 1796.0, never 1796.9."""
+    if _is_dataframe(answer):
+        raise Unreadable(
+            "expected a whole number, got a DataFrame: count its rows with `.count()`."
+        )
+    number = as_number(answer)
+    if not number.is_integer():
+        raise Unreadable(f"expected a whole number (a count), got {answer!r}.")
+    return int(number)
+
+
 def as_text(answer: Any) -> str:
     if not isinstance(answer, str):
         raise Unreadable(f'expected a string such as "Hungry", got {_a(type(answer).__name__)}.')
     return answer.strip()
 
 
-def as_values(answer: Any) -> list:
-    """A list (or tuple, set, array, pandas Series) of plain values."""
+def as_values(answer: Any, ordered: bool = True) -> list:
+    """A list (or tuple, array, pandas Series) of plain values, in its order.
+
+    With ``ordered=False`` a set is fine too, and the values come back sorted; where the
+    order is part of the answer a set is refused, since it has none.
+    """
+    if _is_column(answer):
+        raise Unreadable(f"expected a list of values, {COLUMN_GIVEN}")
     if _is_dataframe(answer) or isinstance(answer, (str, bytes, Mapping)):
         raise Unreadable(f"expected a list of values, got {_a(type(answer).__name__)}.")
+    if isinstance(answer, (set, frozenset)):
+        if ordered:
+            raise Unreadable(
+                "expected a list, got a set: a set has no order, and this answer's order "
+                "matters. Use square brackets: [a, b, ...]."
+            )
+        answer = sorted(answer, key=repr)
     if hasattr(answer, "tolist"):
         answer = answer.tolist()
     if not isinstance(answer, Iterable):
         raise Unreadable(f"expected a list of values, got {_a(type(answer).__name__)}.")
     values = list(answer)
-    return [value.item() if hasattr(value, "item") else value for value in values]
+    values = [value.item() if hasattr(value, "item") else value for value in values]
+    return sorted(values, key=repr) if not ordered else values
 
 
-def as_mapping(answer: Any) -> dict:
-    """A dict, or a pandas Series (index -> value)."""
+def as_mapping(
+    answer: Any,
+    keys: Callable[[Any], Any] | None = None,
+    values: Callable[[Any], Any] | None = None,
+) -> dict:
+    """A dict, or a pandas Series (index -> value).
+
+    `keys` and `values` are readers (`as_count`, `as_number`, `as_text`, ...) applied to
+    every key and value, so that `{5.9: ...}` is refused where whole numbers are keys.
+    """
+    if _is_column(answer):
+        raise Unreadable(f"expected a dict, {COLUMN_GIVEN}")
     if hasattr(answer, "to_dict") and not _is_dataframe(answer) and not hasattr(answer, "columns"):
         answer = answer.to_dict()
     if not isinstance(answer, Mapping):
         raise Unreadable(f"expected a dict (or a pandas Series), got {_a(type(answer).__name__)}.")
-    return {
-        key: (value.item() if hasattr(value, "item") else value) for key, value in answer.items()
-    }
+    plain = {}
+    for key, value in answer.items():
+        key = key.item() if hasattr(key, "item") else key
+        value = value.item() if hasattr(value, "item") else value
+        try:
+            key = keys(key) if keys else key
+        except Unreadable as problem:
+            raise Unreadable(f"the key {key!r}: {problem}") from None
+        try:
+            value = values(value) if values else value
+        except Unreadable as problem:
+            raise Unreadable(f"the value of {key!r}: {problem}") from None
+        plain[key] = value
+    return plain
 
 
 def as_rows(*columns: str) -> Callable[[Any], list[tuple]]:
@@ -192,6 +319,10 @@ def as_rows(*columns: str) -> Callable[[Any], list[tuple]]:
     sorted tuples of those columns. Extra columns are fine; missing ones are not."""
 
     def read(answer: Any) -> list[tuple]:
+        if _is_column(answer):
+            raise Unreadable(
+                f"expected a DataFrame with the columns {', '.join(columns)}; {COLUMN_GIVEN}"
+            )
         if not hasattr(answer, "columns"):
             raise Unreadable(
                 f"expected a DataFrame with the columns {', '.join(columns)}; "
@@ -216,10 +347,21 @@ def as_rows(*columns: str) -> Callable[[Any], list[tuple]]:
 
 
 # Comparisons with tolerances: the same verdict on any core count, time zone and locale.
+# A tolerance is decided on printed precision with a margin, so float noise at its edge
+# (10.518 - 10.52 is 0.0019999..., 14.558 - 14.56 is 0.0020000...7) never flips a verdict.
+_NOISE = 1e-9
 
 
 def close(value: Any, target: float, tolerance: float) -> bool:
-    return isinstance(value, (int, float)) and abs(value - target) <= tolerance
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return abs(value - target) <= tolerance * (1 + _NOISE) + _NOISE * max(1.0, abs(target))
+
+
+def as_printed(value: Any, target: float, decimals: int) -> bool:
+    """Whether `value` is `target` as printed with `decimals` decimals, or rounded coarser
+    to that precision: within 0.6 units of the last decimal (half a unit, plus a margin)."""
+    return close(value, target, 0.6 * 10.0**-decimals)
 
 
 def close_all(values: Any, targets: Iterable[float], tolerance: float) -> bool:
