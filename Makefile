@@ -21,7 +21,7 @@ TWO_AT_A_TIME := -n 2 --dist loadfile
 NBVAL := --nbval --nbval-kernel-name pyspark --nbval-cell-timeout 900 \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help setup setup-dev lab test test-slow test-notebooks test-unit test-ui test-cluster test-connect student test-student data notebooks nav lint bench upgrade-check clean
+.PHONY: help setup setup-dev lab update test test-slow test-notebooks test-unit test-ui test-cluster test-connect student test-student data notebooks nav lint bench upgrade-check clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -34,6 +34,9 @@ setup-dev: ## the same, plus the contributor's tools of requirements-dev.txt (te
 
 lab: setup ## open the course in JupyterLab at notebook 00 (on 127.0.0.1 only, with a token)
 	$(PY) setup/lab.py
+
+update: ## bring in the newest course; your changed notebooks are kept in my-work/ first
+	@bash setup/update.sh
 
 test: setup-dev ## the quick loop: tests of setup/, data/ and the configuration (not the slow ones), then every notebook under strict nbval through one warm Spark Connect server
 	$(PY) setup/spark_service.py connect -- $(PYTEST) -m "not slow" $(TWO_AT_A_TIME) tests notebooks $(NBVAL)

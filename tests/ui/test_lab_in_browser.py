@@ -21,7 +21,11 @@ What is checked, in order, as a learner meets it:
 4. the "next" link at the bottom of 00 opens 01 with the course kernel idle;
 5. the same Run All Cells check in 01 (in both, the exercises' solutions run folded, and
    every check prints "Correct");
-6. the "next" link of 01 opens 02, whose exercises' solutions are folded, code and output.
+6. after Run All, in 00 and in 01, the learner's loop on an exercise: a Spark cell still
+   works; an attempt with a mistyped column shows a short error (Spark's message and the
+   learner's line, no JSON log record); the check then says the attempt failed (never
+   "Correct"); the fixed attempt makes the check say "Correct";
+7. the "next" link of 01 opens 02, whose exercises' solutions are folded, code and output.
 
 Screenshots of each step go to .scratch/ui/ (ignored by git). On the way out, even after
 a failure, the browser, the server and every kernel and JVM it started are stopped.
@@ -223,6 +227,63 @@ def click_next(page, name: str, following: str) -> None:
     shot(page, f"{following[:2]}-opened-by-next")
 
 
+def type_new_cell_above(page, panel, marker: str, code: str):
+    """Insert a cell above the cell showing `marker`, type `code` in it, run it; return it."""
+    target = panel.locator(".jp-CodeCell", has_text=marker).first
+    target.scroll_into_view_if_needed()
+    target.locator(".jp-InputPrompt").click()  # select the cell, in command mode
+    page.keyboard.press("Escape")
+    page.keyboard.press("a")  # a new cell above it, selected
+    new = panel.locator(".jp-Cell.jp-mod-selected")
+    new.locator(".cm-content").click()
+    page.keyboard.type(code)
+    page.keyboard.press("Escape")  # CodeMirror closes brackets; the typed text wins
+    return new
+
+
+def replace_cell_source(page, cell, code: str) -> None:
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type(code)
+    page.keyboard.press("Escape")
+
+
+def exercise_loop(page, name: str, check: str, spark_cell: str, wrong: str, right: str) -> None:
+    """After Run All: a Spark cell works; a failed attempt is short and never Correct."""
+    panel = expect_course_kernel_idle(page, name)
+    tab_name = name
+    after = type_new_cell_above(page, panel, check, spark_cell)
+    said = run_cell_named(page, tab_name, after)
+    assert "Error" not in said and said.strip(), said
+    attempt = type_new_cell_above(page, panel, check, wrong)
+    error = run_cell_named(page, tab_name, attempt)
+    shot(page, f"{name[:2]}-loop-mistyped-column")
+    print(f"{name}: the mistyped column shows:\n{error}", file=sys.stderr)
+    assert "AnalysisException" in error and "UNRESOLVED_COLUMN" in error, error
+    assert "line 1:" in error and "DataFrameQueryContextLogger" not in error, error
+    assert len(error.strip().splitlines()) <= 4, error
+    check_cell = panel.locator(".jp-CodeCell", has_text=check).first
+    verdict = run_cell_named(page, tab_name, check_cell)
+    shot(page, f"{name[:2]}-loop-check-after-failure")
+    assert verdict.startswith("Your last attempt failed"), verdict
+    assert "Correct" not in verdict
+    replace_cell_source(page, attempt, right)
+    fixed = run_cell_named(page, tab_name, attempt)
+    assert "Error" not in fixed, fixed
+    verdict = run_cell_named(page, tab_name, check_cell)
+    shot(page, f"{name[:2]}-loop-check-after-fix")
+    assert verdict.startswith("Correct: "), verdict
+
+
+def run_cell_named(page, name: str, cell) -> str:
+    cell.scroll_into_view_if_needed()
+    cell.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Control+Enter")
+    expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=STEP * 3)
+    expect(kernel_status(page, name)).to_have_text(re.compile(r"\| Idle$"), timeout=STEP * 3)
+    return cell.locator(".jp-OutputArea").inner_text()
+
+
 def test_printed_url_opens_notebook_00_with_the_course_kernel_idle(lab, page):
     assert re.search(r"/lab/tree/notebooks/00_[a-z_]+\.ipynb$", lab.url.split("?")[0])
     expect_course_kernel_idle(page, NOTEBOOKS[0])
@@ -271,12 +332,34 @@ def test_run_all_cells_of_00(page):
     run_all_cells(page, NOTEBOOKS[0])
 
 
+def test_after_run_all_the_learner_keeps_working_in_00(page):
+    exercise_loop(
+        page,
+        NOTEBOOKS[0],
+        check="ch00.ex1.check(spark_lines)",
+        spark_cell="print(spark.range(3).count())",
+        wrong='spark_lines = lines.where(F.col("valu").contains("Spark")).count()',
+        right='spark_lines = lines.where(F.col("value").contains("Spark")).count()',
+    )
+
+
 def test_next_opens_01(page):
     click_next(page, NOTEBOOKS[0], NOTEBOOKS[1])
 
 
 def test_run_all_cells_of_01(page):
     run_all_cells(page, NOTEBOOKS[1])
+
+
+def test_after_run_all_the_learner_keeps_working_in_01(page):
+    exercise_loop(
+        page,
+        NOTEBOOKS[1],
+        check="ch01.ex4.check(prediction)",
+        spark_cell="print(customers.count())",
+        wrong='prediction = model.transform(new).select("predicton").first()[0]',
+        right='prediction = model.transform(new).select("prediction").first()[0]',
+    )
 
 
 def test_next_opens_02(page):
