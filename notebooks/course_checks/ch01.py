@@ -1,14 +1,31 @@
-"""Checks for the exercises of 01 · Linear regression."""
+"""Checks for the exercises of 01 · Linear regression.
+
+Exercises 2 and 3 compare settings, so they ask for VALIDATION scores: a pipeline fitted on
+`fit_rows` and scored on `validation` (section 11). The test rows had their one look in
+section 12; a test score given as an answer is a recognised mistake.
+"""
 
 from __future__ import annotations
 
-from . import Exercise, Mistake, as_number, as_values, close
+from typing import Any
+
+from . import Exercise, Mistake, Unreadable, as_number, as_printed, as_values
+
+
+def _rates(answer: Any) -> list[float]:
+    """Learning rates, in any order (a list, a tuple or a set), each one a number."""
+    rates = as_values(answer, ordered=False)
+    try:
+        return sorted(as_number(rate) for rate in rates)
+    except Unreadable as problem:
+        raise Unreadable(f"each learning rate must be a number: {problem}") from None
+
 
 ex1 = Exercise(
     chapter="01",
     number=1,
     answer="safe_rates",
-    read=lambda answer: sorted(as_values(answer)),
+    read=_rates,
     is_correct=lambda rates: rates == [0.0001],
     correct=(
         "only 0.0001 lies below the bound 2 / (largest eigenvalue of H) = 0.000381, so only "
@@ -38,133 +55,226 @@ ex1 = Exercise(
     ],
     nudge="give the learning rates, of 0.1, 0.001 and 0.0001, whose MSE goes down, as a list.",
     hint_text=(
-        "a learning rate is safe when the loss keeps going down. Print the training MSE after "
-        "200 steps for each rate, and compare it with the MSE at the start (w = 0)."
+        "a learning rate is safe when the loss keeps going down. Run the loop of section 7, "
+        "*Theory: gradient descent, and why we scale first*, on `X_train` instead of "
+        "`Z_train`, print the training MSE after 200 steps for each rate, and compare it with "
+        "the MSE at the start (w = 0)."
     ),
     solution_text=(
         "safe_rates = [0.0001]. The eigenvalues of H = (2/m) X^T X on the raw features run up "
         "to 5245.5, and gradient descent is stable only for rates below 2 / 5245.5 = 0.000381."
     ),
+    right_answers=[[0.0001], {0.0001}, (0.0001,), [1e-4]],
 )
 
+# Exercise 2: validation RMSE of the three-feature pipeline fitted on the fit rows, printed
+# as 9.827. Accepted as printed or rounded to cents (9.821 .. 9.833); the nearest mistake,
+# all four features (9.796), is 0.031 away.
 ex2 = Exercise(
     chapter="01",
     number=2,
     answer="small_rmse",
     read=as_number,
-    is_correct=lambda rmse: close(rmse, 10.518, 0.002),
+    is_correct=lambda rmse: as_printed(rmse, 9.8267, 2),
     correct=(
-        "10.518 on the test rows, no worse than the 10.577 of all four features: the time on "
-        "the website adds nothing the model can use."
+        "9.827 on the validation rows, against 9.796 with all four features: dropping the "
+        "website neither helps nor measurably hurts, since the time on the website adds "
+        "almost nothing the model can use."
     ),
     mistakes=[
         Mistake(
-            "training RMSE",
-            lambda rmse: close(rmse, 10.118, 0.002),
-            "that is the RMSE on the training rows, which the model was fitted to. "
-            "Evaluate `small_model.transform(test)`.",
-            'small_rmse = evaluator.evaluate(small_model.transform(train), {evaluator.metricName: "rmse"})',
+            "four features",
+            # To three decimals only: 9.8 is this RMSE rounded, but the right one's too.
+            lambda rmse: as_printed(rmse, 9.7958, 3),
+            "that is the validation RMSE of the model with all four features "
+            '(`validation_metrics["rmse"]`). Fit a new pipeline whose VectorAssembler leaves '
+            'out "Time on Website".',
+            'small_rmse = validation_metrics["rmse"]',
         ),
         Mistake(
-            "four features",
-            lambda rmse: close(rmse, 10.577, 0.002),
-            'that is the test RMSE of the model with all four features (`metrics["rmse"]`). '
-            'Fit a new pipeline whose VectorAssembler leaves out "Time on Website".',
-            'small_rmse = metrics["rmse"]',
+            "test rows",
+            lambda rmse: as_printed(rmse, 10.6404, 2) or as_printed(rmse, 10.5175, 2),
+            "that is an RMSE on the test rows. Which features to keep is a choice, and "
+            "choices are made on the validation rows: the test rows had their one look in "
+            "section 12. Evaluate `small_model.transform(validation)`.",
+            'small_rmse = evaluator.evaluate(small_model.transform(test), {evaluator.metricName: "rmse"})',
+        ),
+        Mistake(
+            "fitted on all training rows",
+            lambda rmse: as_printed(rmse, 9.2402, 2),
+            "the pipeline was fitted on `train`, which contains the validation rows: scored "
+            "on rows it learned from, a model looks better than it is. Fit it on `fit_rows`.",
+            "small_rmse = evaluator.evaluate(\n"
+            "    Pipeline(stages=[\n"
+            '        VectorAssembler(inputCols=three, outputCol="features"),\n'
+            '        LinearRegression(featuresCol="features", labelCol=TARGET, solver="normal"),\n'
+            '    ]).fit(train).transform(validation), {evaluator.metricName: "rmse"}\n'
+            ")",
+        ),
+        Mistake(
+            "fit-rows RMSE",
+            lambda rmse: as_printed(rmse, 10.3273, 2),
+            "that is the RMSE on the fit rows, which the model was fitted to. "
+            "Evaluate `small_model.transform(validation)`.",
+            'small_rmse = evaluator.evaluate(small_model.transform(fit_rows), {evaluator.metricName: "rmse"})',
         ),
         Mistake(
             "MSE",
-            lambda rmse: close(rmse, 110.62, 0.05),
+            lambda rmse: as_printed(rmse, 96.564, 1),
             "that is the mean squared error, in dollars squared. The RMSE is its square root.",
-            'small_rmse = evaluator.evaluate(small_model.transform(test), {evaluator.metricName: "mse"})',
+            'small_rmse = evaluator.evaluate(small_model.transform(validation), {evaluator.metricName: "mse"})',
         ),
     ],
-    nudge="the answer is the test RMSE of a pipeline fitted on `train` with three features.",
-    hint_text=(
-        "build the same Pipeline as section 6, with `inputCols` set to the three features other "
-        'than "Time on Website", fit it on `train`, and evaluate it on `test` with '
-        '`{evaluator.metricName: "rmse"}`.'
+    nudge=(
+        "the answer is the validation RMSE of a pipeline with three features, fitted on "
+        "`fit_rows` and scored on `validation`."
     ),
-    solution_text="small_rmse = 10.518 (test RMSE), against 10.577 with the website time.",
+    hint_text=(
+        "build the same Pipeline as section 8, *The same model with Spark ML*, with "
+        '`inputCols` set to the three features other than "Time on Website". Fit it on '
+        "`fit_rows` and score it on `validation` with "
+        '`evaluator.evaluate(..., {evaluator.metricName: "rmse"})`, as section 11, '
+        "*Choosing on the validation rows*, does for four features."
+    ),
+    solution_text=(
+        "small_rmse = 9.827 (validation RMSE, fitted on the fit rows), against 9.796 with "
+        "the website time."
+    ),
+    right_answers=[9.827, 9.83],
 )
 
+# Exercise 3: validation RMSE with regParam=10, printed as 11.323; accepted as printed or
+# rounded to cents (11.317 .. 11.329). The nearest mistake, the same penalty fitted on all
+# training rows (11.258), is 0.065 away.
 ex3 = Exercise(
     chapter="01",
     number=3,
     answer="ridge_rmse",
     read=as_number,
-    is_correct=lambda rmse: close(rmse, 14.558, 0.002),
+    is_correct=lambda rmse: as_printed(rmse, 11.3230, 2),
     correct=(
-        "14.558, worse than the 10.577 of the unregularised fit: with little noise and few "
-        "features there is no overfitting to cure, so the penalty only adds bias."
+        "11.323 on the validation rows, worse than the 9.796 of the unregularised fit: with "
+        "little noise and few features there is no overfitting to cure, so the penalty only "
+        "adds bias."
     ),
     mistakes=[
         Mistake(
             "penalty not applied",
-            lambda rmse: close(rmse, 10.577, 0.002),
-            "that is the RMSE of the unregularised model: did `regParam=10.0` reach the "
-            "LinearRegression stage of the pipeline you evaluated?",
-            'ridge_rmse = metrics["rmse"]',
+            lambda rmse: as_printed(rmse, 9.7958, 2),
+            "that is the validation RMSE of the unregularised model: did `regParam=10.0` "
+            "reach the LinearRegression stage of the pipeline you evaluated?",
+            'ridge_rmse = validation_metrics["rmse"]',
         ),
         Mistake(
-            "training RMSE",
-            lambda rmse: close(rmse, 13.319, 0.002),
-            "that is the RMSE on the training rows. Evaluate `ridge.transform(test)`.",
-            'ridge_rmse = evaluator.evaluate(ridge.transform(train), {evaluator.metricName: "rmse"})',
+            "test rows",
+            lambda rmse: as_printed(rmse, 14.6993, 2) or as_printed(rmse, 14.5580, 2),
+            "that is an RMSE on the test rows. How much penalty to use is a choice, and "
+            "choices are made on the validation rows: the test rows had their one look in "
+            "section 12. Evaluate `ridge.transform(validation)`.",
+            'ridge_rmse = evaluator.evaluate(ridge.transform(test), {evaluator.metricName: "rmse"})',
+        ),
+        Mistake(
+            "fitted on all training rows",
+            lambda rmse: as_printed(rmse, 11.2578, 2),
+            "the pipeline was fitted on `train`, which contains the validation rows: scored "
+            "on rows it learned from, a model looks better than it is. Fit it on `fit_rows`.",
+            "ridge_rmse = evaluator.evaluate(\n"
+            "    Pipeline(stages=[\n"
+            '        VectorAssembler(inputCols=FEATURES, outputCol="features"),\n'
+            '        LinearRegression(featuresCol="features", labelCol=TARGET, regParam=10.0, solver="normal"),\n'
+            '    ]).fit(train).transform(validation), {evaluator.metricName: "rmse"}\n'
+            ")",
+        ),
+        Mistake(
+            "fit-rows RMSE",
+            lambda rmse: as_printed(rmse, 13.7890, 2),
+            "that is the RMSE on the fit rows, which the model was fitted to. "
+            "Evaluate `ridge.transform(validation)`.",
+            'ridge_rmse = evaluator.evaluate(ridge.transform(fit_rows), {evaluator.metricName: "rmse"})',
+        ),
+        Mistake(
+            "standardization off",
+            lambda rmse: as_printed(rmse, 11.3899, 2),
+            "that is the penalty with `standardization=False`, which falls on the weights in "
+            "their raw units. The exercise keeps Spark's default, `standardization=True`.",
+            "unscaled = Pipeline(stages=[\n"
+            '    VectorAssembler(inputCols=FEATURES, outputCol="features"),\n'
+            '    LinearRegression(featuresCol="features", labelCol=TARGET, regParam=10.0, standardization=False, solver="normal"),\n'
+            "]).fit(fit_rows)\n"
+            'ridge_rmse = evaluator.evaluate(unscaled.transform(validation), {evaluator.metricName: "rmse"})',
         ),
         Mistake(
             "lasso",
-            lambda rmse: close(rmse, 22.890, 0.002),
+            lambda rmse: as_printed(rmse, 19.7645, 2),
             "that is a lasso penalty (`elasticNetParam=1.0`). The exercise asks for ridge, "
             "the default `elasticNetParam=0.0`.",
             "lasso = Pipeline(stages=[\n"
             '    VectorAssembler(inputCols=FEATURES, outputCol="features"),\n'
             '    LinearRegression(featuresCol="features", labelCol=TARGET, regParam=10.0, elasticNetParam=1.0),\n'
-            "]).fit(train)\n"
-            'ridge_rmse = evaluator.evaluate(lasso.transform(test), {evaluator.metricName: "rmse"})',
+            "]).fit(fit_rows)\n"
+            'ridge_rmse = evaluator.evaluate(lasso.transform(validation), {evaluator.metricName: "rmse"})',
         ),
     ],
-    nudge="the answer is the test RMSE of the four-feature pipeline with `regParam=10.0`.",
+    nudge=(
+        "the answer is the validation RMSE of the four-feature pipeline with `regParam=10.0`, "
+        "fitted on `fit_rows` and scored on `validation`."
+    ),
     hint_text=(
-        "copy the pipeline of section 6, change only `regParam=0.0` to `regParam=10.0`, fit it "
-        "on `train` and evaluate it on `test`."
+        "copy the pipeline of section 8, *The same model with Spark ML*, change only "
+        "`regParam=0.0` to `regParam=10.0`, fit it on `fit_rows` and score it on `validation`, "
+        "as section 11, *Choosing on the validation rows*, does."
     ),
     solution_text=(
-        "ridge_rmse = 14.558; the weights shrink from 25.65, 38.45, 0.47, 61.07 to "
-        "22.78, 34.30, 0.40, 54.24."
+        "ridge_rmse = 11.323 (validation RMSE, fitted on the fit rows); the weights move from "
+        "25.09, 39.12, 0.21, 62.02 to 22.12, 34.49, 0.32, 54.61."
     ),
+    right_answers=[11.323, 11.32],
 )
 
+# Exercise 4: 467.25 from the model; from the weights as printed (two decimals) the sum is
+# 467.18, and the rounding of five weights times values up to 37 can move it by up to 0.44.
+# So the prediction is judged to the dollar (as_printed with 0 decimals: 466.65 .. 467.85);
+# the nearest mistake, the model fitted on the fit rows only (465.87), is 1.38 away.
 ex4 = Exercise(
     chapter="01",
     number=4,
     answer="prediction",
     read=as_number,
-    is_correct=lambda dollars: close(dollars, 467.25, 0.01),
+    is_correct=lambda dollars: as_printed(dollars, 467.25, 0),
     correct="467.25 dollars a year: the bias term plus the weighted sum of the four values.",
     mistakes=[
         Mistake(
             "no bias term",
-            lambda dollars: close(dollars, 1511.55, 0.05),
+            lambda dollars: as_printed(dollars, 1511.55, 0),
             "the bias term is missing: `w_normal[0]` (-1044.30) multiplies a constant 1, so the "
             "customer's vector must start with 1.0.",
             "prediction = w_normal[1:] @ np.array([34.0, 13.0, 37.0, 2.0])",
         ),
         Mistake(
             "app and website swapped",
-            lambda dollars: close(dollars, 1378.64, 0.05),
+            lambda dollars: as_printed(dollars, 1378.64, 0),
             "two values are in the wrong places: the order of the features is "
             "`FEATURES` = session, app, website, membership (13 minutes on the app, "
             "37 on the website).",
             "prediction = w_normal @ np.array([1.0, 34.0, 37.0, 13.0, 2.0])",
         ),
+        Mistake(
+            "model fitted on the fit rows",
+            lambda dollars: as_printed(dollars, 465.867, 1),
+            "that is the prediction of `fit_model`, fitted on the fit rows only to be scored "
+            "on the validation rows. The final model, `model`, was fitted on all the training "
+            "rows (section 8).",
+            'prediction = fit_model.transform(new).select("prediction").first()[0]',
+        ),
     ],
     nudge="the answer is the model's predicted yearly amount for that one customer, in dollars.",
     hint_text=(
-        "make a one-row DataFrame with the four feature columns (schema as in section 3) and run "
-        "it through `model.transform`; or compute `w_normal @ [1, session, app, website, years]`."
+        "make a one-row DataFrame with the four feature columns (schema as in section 2, "
+        "*Load the data safely*) and run it through `model.transform`; or compute "
+        "`w_normal @ [1, session, app, website, years]` with `w_normal` from section 6."
     ),
     solution_text="prediction = 467.25 (dollars a year), the same by model.transform and by w_normal.",
+    right_answers=[467.25, 467.2, 467.3, 467.18, 467],
 )
 
 EXERCISES = [ex1, ex2, ex3, ex4]
