@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import Exercise, Mistake, Unreadable, _a, as_number
-
-
-def as_count(answer) -> int:
-    """A whole number of rows (a count), not the DataFrame whose rows it counts."""
-    if hasattr(answer, "collect") and hasattr(answer, "columns"):
-        raise Unreadable("expected a number, got a DataFrame: count its rows with `.count()`.")
-    number = as_number(answer)
-    if number != int(number):
-        raise Unreadable(f"expected a whole number (a count), got {number}.")
-    return int(number)
-
+from . import Exercise, Mistake, Unreadable, _a, as_count, as_values
 
 ex1 = Exercise(
     chapter="00",
@@ -49,6 +38,7 @@ ex1 = Exercise(
         ),
     ],
     nudge='the answer is a number of lines of spark_intro.txt: those in which "Spark" appears.',
+    right_answers=[6, 6.0],
     hint_text=(
         "read the file with `spark.read.text(text_file)` (one row per line, column `value`), "
         'keep the rows whose value contains "Spark" and count them.'
@@ -113,6 +103,7 @@ ex2 = Exercise(
         ),
     ],
     nudge="the answer is the number of different words in spark_intro.txt, of any length.",
+    right_answers=[92, 92.0],
     hint_text=(
         "start from the `words` cell of section 3 (lower-case, split at non-letters, explode), "
         "without its filter on the length; drop the empty string, then `.distinct().count()`."
@@ -145,7 +136,9 @@ def _textfile_tasks_ok(tasks: int) -> bool:
 
 
 def read_ui_counts(answer) -> dict[str, tuple[int, int, int]]:
-    """{"textFile": (jobs, stages, tasks), "DataFrame": (jobs, stages, tasks)}."""
+    """{"textFile": (jobs, stages, tasks), "DataFrame": (jobs, stages, tasks)}: a dict whose
+    two values are three whole numbers each, in that order (so a set, which has no order,
+    is refused)."""
     shape = (
         'expected a dict {"textFile": (jobs, stages, tasks), "DataFrame": (jobs, stages, tasks)} '
         "of whole numbers"
@@ -159,12 +152,14 @@ def read_ui_counts(answer) -> dict[str, tuple[int, int, int]]:
         if value is None:
             raise Unreadable(f'{shape}; the key "{name}" is missing.')
         try:
-            numbers = tuple(value)
-            if len(numbers) != 3 or any(int(n) != n or isinstance(n, bool) for n in numbers):
-                raise TypeError
-        except (TypeError, ValueError):
-            raise Unreadable(f'{shape}; "{name}" holds {value!r}.') from None
-        counts[name] = tuple(int(n) for n in numbers)
+            numbers = tuple(as_count(number) for number in as_values(value, ordered=True))
+        except Unreadable as problem:
+            raise Unreadable(f'"{name}": {problem} Write it as (jobs, stages, tasks).') from None
+        if len(numbers) != 3:
+            raise Unreadable(
+                f'"{name}" holds {len(numbers)} numbers; write three: (jobs, stages, tasks).'
+            )
+        counts[name] = numbers
     return counts
 
 
@@ -224,6 +219,11 @@ ex3 = Exercise(
         "under Jobs, find the job of sc.textFile(text_file).count() and the jobs of the "
         "DataFrame count, and read how many stages and tasks ran (skipped ones left out)."
     ),
+    right_answers=[
+        {"textFile": (1, 1, 2), "DataFrame": (2, 2, 2)},
+        {"textFile": [1, 1, 2], "DataFrame": [2, 2, 2]},
+        {"textfile": (1, 1, 2), "dataframe": (2, 2, 2)},
+    ],
     hint_text=(
         "the Jobs page lists each job with its Stages and Tasks as Succeeded/Total, and "
         '"(n skipped)" for work taken from an earlier job. The textFile job is named '
