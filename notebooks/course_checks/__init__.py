@@ -244,7 +244,12 @@ def as_count(answer: Any) -> int:
         raise Unreadable(
             "expected a whole number, got a DataFrame: count its rows with `.count()`."
         )
-    number = as_number(answer)
+    try:
+        number = as_number(answer)
+    except Unreadable as problem:
+        raise Unreadable(
+            str(problem).replace("expected a number", "expected a whole number")
+        ) from None
     if not number.is_integer():
         raise Unreadable(f"expected a whole number (a count), got {answer!r}.")
     return int(number)

@@ -1,8 +1,22 @@
-"""Checks for the exercises of 02 · Logistic regression."""
+"""Checks for the exercises of 02 · Logistic regression.
+
+Every exercise compares settings on the validation rows (section 3 of the notebook); the
+test rows have their one look in section 13 and play no part here.
+"""
 
 from __future__ import annotations
 
-from . import Exercise, Mistake, Unreadable, as_number, as_rows, close
+import pandas as pd
+
+from . import (
+    Exercise,
+    Mistake,
+    Unreadable,
+    as_count,
+    as_number,
+    as_printed,
+    as_rows,
+)
 
 _confusion_rows = as_rows("label", "prediction", "count")
 
@@ -12,19 +26,26 @@ def read_confusion_counts(answer) -> list[tuple[float, float, int]]:
     rows = _confusion_rows(answer)
     try:
         return sorted(
-            (float(label), float(prediction), int(count)) for label, prediction, count in rows
+            (as_number(label), as_number(prediction), as_count(count))
+            for label, prediction, count in rows
         )
-    except (TypeError, ValueError):
+    except Unreadable as problem:
         raise Unreadable(
-            "the columns label, prediction and count must hold numbers (no nulls); "
-            'count them with `.groupBy("label", "prediction").count()`.'
+            f"in a row of the DataFrame, {problem} The columns label and prediction hold "
+            'numbers and count whole numbers, as `.groupBy("label", "prediction").count()` '
+            "gives them."
         ) from None
 
 
-# (label, prediction, count) of the test rows at threshold 0.2, and at the default 0.5.
-AT_02 = [(0.0, 0.0, 1796), (0.0, 1.0, 64), (1.0, 0.0, 25), (1.0, 1.0, 42)]
-AT_05 = [(0.0, 0.0, 1851), (0.0, 1.0, 9), (1.0, 0.0, 43), (1.0, 1.0, 24)]
-TRAIN_AT_02 = [(0.0, 0.0, 7590), (0.0, 1.0, 217), (1.0, 0.0, 105), (1.0, 1.0, 161)]
+def _confusion_frame(rows: list[tuple[float, float, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["label", "prediction", "count"])
+
+
+# (label, prediction, count) of the 1963 validation rows at threshold 0.2 and at the
+# default 0.5 (the model fitted on the fit rows), and of the test rows at 0.2.
+AT_02 = [(0.0, 0.0, 1851), (0.0, 1.0, 52), (1.0, 0.0, 26), (1.0, 1.0, 34)]
+AT_05 = [(0.0, 0.0, 1897), (0.0, 1.0, 6), (1.0, 0.0, 44), (1.0, 1.0, 16)]
+TEST_AT_02 = [(0.0, 0.0, 1797), (0.0, 1.0, 63), (1.0, 0.0, 25), (1.0, 1.0, 42)]
 
 ex1 = Exercise(
     chapter="02",
@@ -33,82 +54,114 @@ ex1 = Exercise(
     read=read_confusion_counts,
     is_correct=lambda rows: rows == AT_02,
     correct=(
-        "at threshold 0.2, TP = 42, FP = 64 and FN = 25 (and 1796 true negatives): the 0.2 row "
-        "of the threshold table, because Spark predicts 1 when p > threshold, as we did in pandas."
+        "at threshold 0.2, TP = 34, FP = 52 and FN = 26 (and 1851 true negatives): the 0.2 row "
+        "of the threshold table, because Spark predicts 1 when p > threshold, as we did in "
+        "pandas. The param map changed the threshold for that one call: lr_model still says 0.5."
     ),
     mistakes=[
         Mistake(
             "threshold 0.5",
             lambda rows: rows == AT_05,
-            "these are the counts at threshold 0.5 (TP = 24, FP = 9). Set "
-            "`lr_model.setThreshold(0.2)` before you predict, and predict again with "
-            "`model.transform(test)`: the cached `predictions` were made at 0.5 and do not change.",
+            "these are the counts at threshold 0.5 (TP = 16, FP = 6). The cached `predictions` "
+            "were made at 0.5 and do not change: predict again with the threshold in a param "
+            "map, `model.transform(validation, {lr_model.threshold: 0.2})`.",
             'counts_at_02 = predictions.groupBy("label", "prediction").count()',
         ),
         Mistake(
-            "training rows",
-            lambda rows: sum(count for _, _, count in rows) == 8073,
-            "these are the 8073 training rows. Predict the 1927 test rows, `model.transform(test)`, "
-            "to compare with the threshold table.",
-            "lr_model.setThreshold(0.2)\n"
-            'counts_at_02 = model.transform(train).groupBy("label", "prediction").count()\n'
-            "lr_model.setThreshold(0.5)",
+            "fit rows",
+            lambda rows: sum(count for _, _, count in rows) == 6110,
+            "these are the 6110 fit rows, the ones the model was fitted on. The threshold "
+            "table of section 9 counts the 1963 validation rows: "
+            "`model.transform(validation, {...})`.",
+            "counts_at_02 = model.transform(fit_rows, {lr_model.threshold: 0.2})"
+            '.groupBy("label", "prediction").count()',
+        ),
+        Mistake(
+            "test rows",
+            lambda rows: sum(count for _, _, count in rows) == 1927,
+            "these are the 1927 test rows. The threshold table of section 9 counts the "
+            "validation rows, and the test rows had their one look in section 13: use "
+            "`model.transform(validation, {...})`.",
+            "counts_at_02 = model.transform(test, {lr_model.threshold: 0.2})"
+            '.groupBy("label", "prediction").count()',
         ),
     ],
     nudge=(
-        "the answer is a DataFrame with one row per (label, prediction) pair of the 1927 test "
-        "rows, predicted at threshold 0.2, and the number of rows in each."
+        "the answer is a DataFrame with one row per (label, prediction) pair of the 1963 "
+        "validation rows, predicted at threshold 0.2, and the number of rows in each."
     ),
     hint_text=(
-        '`lr_model.setThreshold(0.2)`, then `model.transform(test).groupBy("label", '
-        '"prediction").count()`; afterwards `lr_model.setThreshold(0.5)` puts the default back.'
+        "`model.transform(validation, {lr_model.threshold: 0.2})` predicts at 0.2 without "
+        'changing `lr_model`; then `.groupBy("label", "prediction").count()`. Compare with '
+        "the 0.2 row of the table in section 9, *Choosing the threshold on the validation rows*."
     ),
     solution_text=(
-        'counts_at_02 = model.transform(test).groupBy("label", "prediction").count() after '
-        "lr_model.setThreshold(0.2): (1.0, 1.0) 42, (0.0, 1.0) 64, (1.0, 0.0) 25, (0.0, 0.0) 1796."
+        "counts_at_02 = model.transform(validation, {lr_model.threshold: 0.2})"
+        '.groupBy("label", "prediction").count(): (1.0, 1.0) 34, (0.0, 1.0) 52, (1.0, 0.0) 26, '
+        "(0.0, 0.0) 1851."
     ),
+    right_answers=[_confusion_frame(AT_02), _confusion_frame(AT_02[::-1])],
 )
+
+# Validation AUCs (fit rows' models): without income 0.958390, with income 0.958364.
+AUC_CHANGE = 0.0000263
 
 ex2 = Exercise(
     chapter="02",
     number=2,
-    answer="small_auc",
+    answer="auc_change",
     read=as_number,
-    is_correct=lambda area: close(area, 0.94714, 0.00008),
+    is_correct=lambda change: as_printed(change, AUC_CHANGE, 5),
     correct=(
-        "0.9471 on the test rows, against 0.9470 with income: the same to three decimals "
-        "(0.947), so income adds nothing once balance and student status are known."
+        "+0.00003: the validation AUC is 0.95839 without income and 0.95836 with it, the same "
+        "to four decimals, so income adds nothing once balance and student status are known."
     ),
     mistakes=[
         Mistake(
-            "income kept",
-            lambda area: close(area, 0.94695, 0.00008),
-            "that is the test AUC of the model with income (`auc`, 0.9470). Fit a new pipeline "
-            'whose VectorAssembler takes only "balance" and "student_index".',
-            "small_auc = auc",
+            "no change",
+            lambda change: as_printed(change, 0.0, 5),
+            "0 means the two AUCs you subtracted are the same model's, or were rounded to four "
+            "decimals first (both print 0.9584). Fit a pipeline whose VectorAssembler takes only "
+            '"balance" and "student_index", and subtract the unrounded `val_auc` from its '
+            "validation AUC.",
+            "auc_change = evaluator.evaluate(model.transform(validation)) - val_auc",
         ),
         Mistake(
-            "training AUC",
-            lambda area: close(area, 0.9501, 0.0002),
-            "that is the AUC on the training rows, which the model was fitted to. "
-            "Evaluate `small.transform(test)`.",
-            "small_auc = evaluator.evaluate(small.transform(train))",
+            "reversed",
+            lambda change: as_printed(change, -AUC_CHANGE, 5),
+            "the size is right but the sign is not: the exercise asks for the AUC without "
+            "income minus the AUC with income (`val_auc`).",
+            "auc_change = val_auc - evaluator.evaluate(small.transform(validation))",
+        ),
+        Mistake(
+            "test rows",
+            lambda change: as_printed(change, -0.0000562, 5),
+            "that is the change on the test rows. Keeping or dropping a feature is a choice, "
+            "made on the validation rows; the test rows had their one look in section 13.",
+            "auc_change = evaluator.evaluate(small.transform(test)) - "
+            "evaluator.evaluate(model.transform(test))",
         ),
         Mistake(
             "area under PR",
-            lambda area: close(area, 0.537, 0.002),
-            "that is the area under the precision-recall curve (`pr_evaluator`). The exercise "
-            'asks for the ROC AUC: `evaluator`, whose metricName is "areaUnderROC".',
-            "small_auc = pr_evaluator.evaluate(small.transform(test))",
+            lambda change: as_printed(change, 0.0001274, 5),
+            "that is the change in the area under the precision-recall curve (`pr_evaluator`). "
+            'The exercise asks about the ROC AUC: `evaluator`, whose metricName is "areaUnderROC".',
+            "auc_change = pr_evaluator.evaluate(small.transform(validation)) - area_pr",
         ),
     ],
-    nudge="the answer is the test ROC AUC of a pipeline fitted on `train` without income.",
-    hint_text=(
-        'build the Pipeline of section "The pipeline" with a VectorAssembler of '
-        '["balance", "student_index"], fit it on `train`, and evaluate '
-        "`.transform(test)` with `evaluator`."
+    nudge=(
+        "the answer is a small number: the validation ROC AUC of a pipeline fitted on "
+        "`fit_rows` without income, minus `val_auc`."
     ),
-    solution_text="small_auc = 0.9471 (test AUC), against 0.9470 with income.",
+    hint_text=(
+        "build the pipeline of section 4, *The pipeline*, with a VectorAssembler of "
+        '["balance", "student_index"], fit it on `fit_rows`, evaluate `.transform(validation)` '
+        "with `evaluator` and subtract `val_auc`; print it with `:+.5f`."
+    ),
+    solution_text=(
+        "auc_change = +0.00003: validation AUC 0.95839 without income, 0.95836 with it."
+    ),
+    right_answers=[AUC_CHANGE, 0.00003, 3e-05, 0.95839 - 0.95836],
 )
 
 ex3 = Exercise(
@@ -116,39 +169,52 @@ ex3 = Exercise(
     number=3,
     answer="student_weight",
     read=as_number,
-    is_correct=lambda weight: close(weight, 0.174, 0.002),
+    is_correct=lambda weight: as_printed(weight, 0.163357, 2),
     correct=(
-        "+0.174 per standard deviation: alone, being a student raises the score, because "
+        "+0.163 per standard deviation: alone, being a student raises the score, because "
         "students default more often (they also carry higher balances). With balance in the "
-        "model the same feature gets -0.262."
+        "model the same feature gets -0.340."
     ),
     mistakes=[
         Mistake(
             "full model",
-            lambda weight: close(weight, -0.262, 0.002),
+            lambda weight: as_printed(weight, -0.3395, 3),
             "that is the weight of student_index in the full model, beside balance and income. "
             'Fit a pipeline whose VectorAssembler takes only "student_index".',
             "student_weight = lr_model.coefficients[2]",
         ),
         Mistake(
             "intercept",
-            lambda weight: close(weight, -3.394, 0.005),
+            lambda weight: as_printed(weight, -3.368434, 3),
             "that is the intercept b of the one-feature model. The weight is "
             "`coefficients[0]` of its last stage.",
             "student_weight = alone.stages[-1].intercept",
         ),
         Mistake(
             "not scaled",
-            lambda weight: close(weight, 0.382, 0.003),
+            lambda weight: as_printed(weight, 0.357399, 3),
             "the sign is right, but that is the weight per unit of student_index (student or "
             "not), without the StandardScaler. Keep the scaler, so that the weight is per "
-            "standard deviation like the -0.262 of the full model.",
+            "standard deviation like the -0.340 of the full model.",
             "unscaled = Pipeline(stages=[\n"
             "    label_indexer, student_indexer,\n"
             '    VectorAssembler(inputCols=["student_index"], outputCol="features"),\n'
             "    log_reg,\n"
-            "]).fit(train)\n"
+            "]).fit(fit_rows)\n"
             "student_weight = unscaled.stages[-1].coefficients[0]",
+        ),
+        Mistake(
+            "all training rows",
+            lambda weight: as_printed(weight, 0.174, 3),
+            "the sign is right, but that model was fitted on all 8073 training rows. The "
+            "models of sections 4 to 12 are fitted on `fit_rows`: fit this one there too, to "
+            "compare it with the -0.340 of the full model.",
+            "alone_all = Pipeline(stages=[\n"
+            "    label_model, student_model,\n"
+            '    VectorAssembler(inputCols=["student_index"], outputCol="raw_features"),\n'
+            "    scaler, log_reg,\n"
+            "]).fit(train)\n"
+            "student_weight = alone_all.stages[-1].coefficients[0]",
         ),
         Mistake(
             "balance in the model",
@@ -161,71 +227,87 @@ ex3 = Exercise(
     ],
     nudge=(
         "the answer is the weight (per standard deviation) of student_index in a pipeline "
-        "fitted on `train` with student_index as its only feature."
+        "fitted on `fit_rows` with student_index as its only feature."
     ),
     hint_text=(
-        'the pipeline of section "The pipeline" with `VectorAssembler(inputCols='
-        '["student_index"], ...)`; the weight is `coefficients[0]` of its last stage.'
+        "the pipeline of section 4, *The pipeline*, with `VectorAssembler(inputCols="
+        '["student_index"], ...)`, fitted on `fit_rows`; the weight is `coefficients[0]` of '
+        "its last stage."
     ),
     solution_text=(
-        "student_weight = +0.174 (against -0.262 in the full model): students default more "
-        "often (4.3 % against 2.9 %) and carry higher balances (988 against 772 dollars)."
+        "student_weight = +0.163 (against -0.340 in the full model): among the fit rows, "
+        "students default more often (4.2 % against 3.0 %) and carry higher balances (977 "
+        "against 769 dollars)."
     ),
+    right_answers=[0.163357, 0.163, 0.16],
 )
 
 ex4 = Exercise(
     chapter="02",
     number=4,
     answer="false_alarms",
-    read=as_number,
-    is_correct=lambda count: close(count, 255, 0.5),
+    read=as_count,
+    is_correct=lambda count: count == 258,
     correct=(
-        "255 false alarms at threshold 0.035, the first that catches 61 defaulters: 10 fewer "
-        "than the 265 of the weighted model, which catches the same 61."
+        "258 false alarms at the fit rows' base rate (0.034), with 57 of the 60 validation "
+        "defaulters caught; the weighted model at 0.5 raises 259 and catches 55. With the "
+        "threshold fixed in advance the two do the same, to a defaulter or two."
     ),
     mistakes=[
         Mistake(
-            "base-rate threshold",
-            lambda count: close(count, 264, 0.5),
-            "that is the count at 0.033, the training base rate, which catches 61 too, but it "
-            "is not the first threshold of the list that does: 0.035 already catches 61.",
-            'false_alarms = int(((scores["p_default"] > 0.033) & (scores["label"] == 0.0)).sum())',
-        ),
-        Mistake(
-            "threshold 0.04",
-            lambda count: close(count, 229, 0.5),
-            "at 0.04 the model raises 229 false alarms but catches only 59 defaulters, two "
-            "short of 61. Go on to the next threshold.",
-            'false_alarms = int(((scores["p_default"] > 0.04) & (scores["label"] == 0.0)).sum())',
-        ),
-        Mistake(
-            "lowest threshold",
-            lambda count: close(count, 281, 0.5),
-            "that is the count at 0.03, the last threshold of the list. The exercise asks for "
-            "the first (highest) threshold that catches 61 defaulters.",
-            'false_alarms = int(((scores["p_default"] > 0.03) & (scores["label"] == 0.0)).sum())',
-        ),
-        Mistake(
             "weighted model",
-            lambda count: close(count, 265, 0.5),
-            "265 is the weighted model's count at 0.5, the number to compare with. The answer is "
-            "the unweighted model's count, from `scores`, at a lower threshold.",
+            lambda count: count == 259,
+            "259 is the weighted model's count at 0.5, the number to compare with. The answer "
+            "is the unweighted model's count, from `scores`, at the threshold `base_rate_fit`.",
             'false_alarms = comparison.loc["equal class weights", "FP"]',
+        ),
+        Mistake(
+            "defaulters caught",
+            lambda count: count == 57,
+            "57 is the number of defaulters caught at that threshold (label 1.0). False alarms "
+            "are the flagged non-defaulters: label 0.0.",
+            'false_alarms = int(((scores["p_default"] > base_rate_fit) & (scores["label"] == 1.0))'
+            ".sum())",
+        ),
+        Mistake(
+            "threshold 0.5",
+            lambda count: count == 6,
+            "6 is the unweighted model's count at the default threshold 0.5. Lower the "
+            "threshold to `base_rate_fit`, the fit rows' share of defaulters.",
+            'false_alarms = comparison.loc["no weights", "FP"]',
+        ),
+        Mistake(
+            "threshold from validation labels",
+            lambda count: count == 271,
+            "271 is the count at 0.031, the default rate of the validation rows themselves (or "
+            "the count on the test rows). A fair threshold is fixed before the rows that judge "
+            "it are looked at: take `base_rate_fit`, from the fit rows, and count on the "
+            "validation rows.",
+            'false_alarms = int(((scores["p_default"] > scores["label"].mean()) '
+            '& (scores["label"] == 0.0)).sum())',
+        ),
+        Mistake(
+            "all flagged",
+            lambda count: count == 315,
+            "315 is every flagged customer, defaulters included. Count only the flagged "
+            "non-defaulters (label 0.0).",
+            'false_alarms = int((scores["p_default"] > base_rate_fit).sum())',
         ),
     ],
     nudge=(
-        "the answer is a count of test rows: non-defaulters whose p_default (unweighted "
-        "model) lies above the first threshold of the list that catches 61 defaulters."
+        "the answer is a count of validation rows: non-defaulters (label 0.0) whose p_default "
+        "from the unweighted model (`scores`) lies above `base_rate_fit`."
     ),
     hint_text=(
-        'for each threshold, `flagged = scores["p_default"] > threshold`; count the flagged '
-        "defaulters (label 1.0) and the flagged non-defaulters (label 0.0), and stop at the "
-        "first threshold with 61 defaulters."
+        '`flagged = scores["p_default"] > base_rate_fit`; count the flagged rows with label '
+        "0.0, and compare with the weighted model's row of `comparison` (section 10, *Class "
+        "weights: Spark's remedy for imbalance*)."
     ),
     solution_text=(
-        "false_alarms = 255, at threshold 0.035 (0.04 catches only 59); the weighted model "
-        "raises 265 for the same 61 defaulters."
+        "false_alarms = 258 at threshold 0.034 (57 defaulters caught); the weighted model at "
+        "0.5 raises 259 and catches 55."
     ),
+    right_answers=[258, 258.0],
 )
 
 EXERCISES = [ex1, ex2, ex3, ex4]
