@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Exercise, Mistake, Unreadable, _a, as_mapping, as_number, close
+from . import Exercise, Mistake, Unreadable, _a, as_count, as_mapping, as_number, as_printed
 
 MEASUREMENTS = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
 
@@ -33,18 +33,12 @@ def as_finding(answer: Any) -> dict:
 
 
 def as_costs_by_k(answer: Any) -> dict[int, float]:
-    """Exercise 3: a dict (or pandas Series) {5: cost, 6: cost}."""
+    """Exercise 3: a dict (or pandas Series) {5: cost, 6: cost}: whole-number keys, number values."""
     try:
-        costs = as_mapping(answer)
-    except Unreadable:
+        by_k = as_mapping(answer, keys=as_count, values=as_number)
+    except Unreadable as problem:
         raise Unreadable(
-            f"expected a dict {{5: cost, 6: cost}}, got {_a(type(answer).__name__)}."
-        ) from None
-    try:
-        by_k = {int(k): as_number(cost) for k, cost in costs.items()}
-    except (TypeError, ValueError):
-        raise Unreadable(
-            "expected whole numbers k as keys and costs as values, such as {5: 250.0, 6: 200.0}."
+            f"expected a dict {{5: cost, 6: cost}} with the whole numbers k as keys; {problem}"
         ) from None
     if sorted(by_k) != [5, 6]:
         raise Unreadable(
@@ -54,7 +48,8 @@ def as_costs_by_k(answer: Any) -> dict[int, float]:
 
 
 def costs_close(costs: dict[int, float], at_5: float, at_6: float) -> bool:
-    return close(costs[5], at_5, 0.1) and close(costs[6], at_6, 0.1)
+    """Both costs as printed (one decimal), or rounded to whole numbers."""
+    return as_printed(costs[5], at_5, 0) and as_printed(costs[6], at_6, 0)
 
 
 ex1 = Exercise(
@@ -62,8 +57,13 @@ ex1 = Exercise(
     number=1,
     answer="unscaled",
     read=as_finding,
+    right_answers=[
+        {"decides": "body_mass_g", "purity": 0.678},
+        {"decides": "body_mass_g", "purity": 0.68},
+        {"purity": 232 / 342, "decides": " Body_Mass_g "},
+    ],
     is_correct=lambda found: (
-        found["decides"] == "body_mass_g" and close(found["purity"], 0.678, 0.001)
+        found["decides"] == "body_mass_g" and as_printed(found["purity"], 232 / 342, 2)
     ),
     correct=(
         "without scaling the centres lie 1901.4 g apart in body mass but at most 30.5 mm in any "
@@ -86,7 +86,7 @@ ex1 = Exercise(
         Mistake(
             "purity of the scaled model",
             lambda found: (
-                found["decides"] == "body_mass_g" and close(found["purity"], 0.915, 0.001)
+                found["decides"] == "body_mass_g" and as_printed(found["purity"], 313 / 342, 2)
             ),
             "0.915 is the purity of section 8, with standardised features. Compute the purity "
             "of the cross-table of the model fitted on `raw_features`.",
@@ -94,7 +94,9 @@ ex1 = Exercise(
         ),
         Mistake(
             "purity in percent",
-            lambda found: found["decides"] == "body_mass_g" and close(found["purity"], 67.8, 0.1),
+            lambda found: (
+                found["decides"] == "body_mass_g" and as_printed(found["purity"], 67.84, 0)
+            ),
             "give the purity as a share between 0 and 1, as `purity()` returns it, not in percent.",
             'unscaled = {"decides": "body_mass_g", "purity": round(100 * purity(table_raw), 1)}',
         ),
@@ -121,7 +123,8 @@ ex2 = Exercise(
     number=2,
     answer="bills_purity",
     read=as_number,
-    is_correct=lambda share: close(share, 0.930, 0.001),
+    right_answers=[0.930, 0.93, 318 / 342],
+    is_correct=lambda share: as_printed(share, 318 / 342, 2),
     correct=(
         "0.930, a little more than the 0.915 of all four measurements; but now Gentoo and "
         "Chinstrap penguins are confused, whose bills are alike."
@@ -129,7 +132,7 @@ ex2 = Exercise(
     mistakes=[
         Mistake(
             "bills not scaled",
-            lambda share: close(share, 0.769, 0.001),
+            lambda share: as_printed(share, 0.769, 2),
             "that is k-means on the raw bill measurements (`raw_features`). Length and depth "
             "have different spreads (5.46 mm against 1.97 mm): standardise them with "
             "StandardScaler, as in section 4, and cluster on `features`.",
@@ -139,14 +142,14 @@ ex2 = Exercise(
         ),
         Mistake(
             "four measurements",
-            lambda share: close(share, 0.915, 0.001),
+            lambda share: as_printed(share, 313 / 342, 2),
             "0.915 is the purity with all four measurements (section 8). Assemble only "
             "`bill_length_mm` and `bill_depth_mm`, scale them, and fit k-means on those.",
             "bills_purity = purity(table_k3)",
         ),
         Mistake(
             "share of mismatches",
-            lambda share: close(share, 0.070, 0.001),
+            lambda share: as_printed(share, 24 / 342, 2),
             "that is the share of penguins outside the most common species of their cluster. "
             "The purity is the share inside it: `purity(table)`.",
             "bills_purity = 1 - purity(table_bills)",
@@ -172,11 +175,12 @@ ex3 = Exercise(
     number=3,
     answer="best_costs",
     read=as_costs_by_k,
+    right_answers=[{5: 232.0, 6: 204.0}, {5: 232, 6: 204}, {6: 203.96, 5.0: 231.96}],
     is_correct=lambda costs: costs_close(costs, 231.96, 203.96),
     correct=(
         "232.0 at k = 5 (a random start) and 204.0 at k = 6 (section 5's k-means|| start): "
         "neither way of starting wins at both k. With 232.0 at k = 5 the drops shrink at every "
-        "step, and the elbow stays at k = 2."
+        "step: a smooth curve, with no sharper bend at a later k."
     ),
     mistakes=[
         Mistake(
