@@ -1,15 +1,15 @@
 """Checks for the exercises of 01 · Linear regression.
 
 Exercises 2 and 3 compare settings, so they ask for VALIDATION scores: a pipeline fitted on
-`fit_rows` and scored on `validation` (section 11). The test rows had their one look in
-section 12; a test score given as an answer is a recognised mistake.
+`fit_rows` and scored on `validation` (section 12). The test rows had their one look in
+section 13; a test score given as an answer is a recognised mistake.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import Exercise, Mistake, Unreadable, as_number, as_printed, as_values
+from . import Exercise, Mistake, Unreadable, _a, as_number, as_printed, as_values
 
 
 def _rates(answer: Any) -> list[float]:
@@ -96,7 +96,7 @@ ex2 = Exercise(
             lambda rmse: as_printed(rmse, 10.6404, 2) or as_printed(rmse, 10.5175, 2),
             "that is an RMSE on the test rows. Which features to keep is a choice, and "
             "choices are made on the validation rows: the test rows had their one look in "
-            "section 12. Evaluate `small_model.transform(validation)`.",
+            "section 13. Evaluate `small_model.transform(validation)`.",
             'small_rmse = evaluator.evaluate(small_model.transform(test), {evaluator.metricName: "rmse"})',
         ),
         Mistake(
@@ -130,10 +130,10 @@ ex2 = Exercise(
         "`fit_rows` and scored on `validation`."
     ),
     hint_text=(
-        "build the same Pipeline as section 8, *The same model with Spark ML*, with "
+        "build the same Pipeline as section 9, *The same model with Spark ML*, with "
         '`inputCols` set to the three features other than "Time on Website". Fit it on '
         "`fit_rows` and score it on `validation` with "
-        '`evaluator.evaluate(..., {evaluator.metricName: "rmse"})`, as section 11, '
+        '`evaluator.evaluate(..., {evaluator.metricName: "rmse"})`, as section 12, '
         "*Choosing on the validation rows*, does for four features."
     ),
     solution_text=(
@@ -170,7 +170,7 @@ ex3 = Exercise(
             lambda rmse: as_printed(rmse, 14.6993, 2) or as_printed(rmse, 14.5580, 2),
             "that is an RMSE on the test rows. How much penalty to use is a choice, and "
             "choices are made on the validation rows: the test rows had their one look in "
-            "section 12. Evaluate `ridge.transform(validation)`.",
+            "section 13. Evaluate `ridge.transform(validation)`.",
             'ridge_rmse = evaluator.evaluate(ridge.transform(test), {evaluator.metricName: "rmse"})',
         ),
         Mistake(
@@ -220,9 +220,9 @@ ex3 = Exercise(
         "fitted on `fit_rows` and scored on `validation`."
     ),
     hint_text=(
-        "copy the pipeline of section 8, *The same model with Spark ML*, change only "
+        "copy the pipeline of section 9, *The same model with Spark ML*, change only "
         "`regParam=0.0` to `regParam=10.0`, fit it on `fit_rows` and score it on `validation`, "
-        "as section 11, *Choosing on the validation rows*, does."
+        "as section 12, *Choosing on the validation rows*, does."
     ),
     solution_text=(
         "ridge_rmse = 11.323 (validation RMSE, fitted on the fit rows); the weights move from "
@@ -263,7 +263,7 @@ ex4 = Exercise(
             lambda dollars: as_printed(dollars, 465.867, 1),
             "that is the prediction of `fit_model`, fitted on the fit rows only to be scored "
             "on the validation rows. The final model, `model`, was fitted on all the training "
-            "rows (section 8).",
+            "rows (section 9).",
             'prediction = fit_model.transform(new).select("prediction").first()[0]',
         ),
     ],
@@ -277,4 +277,199 @@ ex4 = Exercise(
     right_answers=[467.25, 467.2, 467.3, 467.18, 467],
 )
 
-EXERCISES = [ex1, ex2, ex3, ex4]
+
+def _class_names(answer: Any) -> list[str]:
+    """Class names in order: a list (or tuple) of strings; a class stands for its name."""
+    names = []
+    for name in as_values(answer, ordered=True):
+        if isinstance(name, type):
+            name = name.__name__
+        if not isinstance(name, str):
+            raise Unreadable(
+                "each stage must be given by its class name, as a string such as "
+                f'"VectorAssembler" (`type(stage).__name__`), got {_a(type(name).__name__)}.'
+            )
+        names.append(name.strip())
+    return names
+
+
+# Exercise 5: the stages of the fitted pipeline, `model = pipeline.fit(train)`.
+ex5 = Exercise(
+    chapter="01",
+    number=5,
+    answer="stage_names",
+    read=_class_names,
+    is_correct=lambda names: names == ["VectorAssembler", "LinearRegressionModel"],
+    correct=(
+        "the fit kept the VectorAssembler, a Transformer with nothing to learn, and put the "
+        "LinearRegressionModel that LinearRegression.fit returned in place of the Estimator: "
+        "every stage of a PipelineModel is a Transformer."
+    ),
+    mistakes=[
+        Mistake(
+            "the pipeline's stages",
+            lambda names: names == ["VectorAssembler", "LinearRegression"],
+            "those are the stages of `pipeline`, the Estimator, which its fit leaves as they "
+            "were. Look at `model.stages`, the stages of the PipelineModel that the fit returned.",
+            "stage_names = [type(stage).__name__ for stage in pipeline.getStages()]",
+        ),
+        Mistake(
+            "the fitted pipeline itself",
+            lambda names: names == ["PipelineModel"],
+            "that is the class of `model` itself. The exercise asks for the class of each "
+            "stage inside it: loop over `model.stages`.",
+            "stage_names = [type(model).__name__]",
+        ),
+        Mistake(
+            "the Pipeline itself",
+            lambda names: names == ["Pipeline"],
+            "that is the class of `pipeline`, the Estimator. The exercise asks for the stages "
+            "of the fitted `model`: loop over `model.stages`.",
+            "stage_names = [type(pipeline).__name__]",
+        ),
+    ],
+    nudge=(
+        "give one class name per stage of `model.stages`, in order, as a list of strings, "
+        'for example ["A", "B"].'
+    ),
+    hint_text=(
+        "a Pipeline's fit keeps each Transformer and replaces each Estimator by the Model its "
+        "fit returns (section 8, *How Spark ML is built*). Check it: "
+        "`[type(stage).__name__ for stage in model.stages]`."
+    ),
+    solution_text='stage_names = ["VectorAssembler", "LinearRegressionModel"].',
+    right_answers=[
+        ["VectorAssembler", "LinearRegressionModel"],
+        ("VectorAssembler", "LinearRegressionModel"),
+    ],
+)
+
+# Exercise 6: the validation RMSE of fit_model.transform(validation, {regParam: 10.0}),
+# printed as 9.796: the same as without the map (a fitted model does not read regParam).
+# Accepted as printed or rounded to cents (9.790 .. 9.802); the nearest mistake, `model`
+# (fitted on all training rows) with the map, 9.194, is 0.6 away.
+ex6 = Exercise(
+    chapter="01",
+    number=6,
+    answer="override_rmse",
+    read=as_number,
+    is_correct=lambda rmse: as_printed(rmse, 9.7958, 2),
+    correct=(
+        "9.796, exactly as without the map: a fitted model's transform only applies its "
+        "weights, and regParam, a setting of fitting, is only recorded on it. For a penalty "
+        "the map goes to fit: pipeline.fit(fit_rows, {regression.regParam: 10.0})."
+    ),
+    mistakes=[
+        Mistake(
+            "refitted instead",
+            lambda rmse: as_printed(rmse, 11.3230, 2),
+            "that is the RMSE of a pipeline fitted again with the penalty, as in exercise 3. "
+            "The exercise asks what the shortcut gives: the param map on "
+            "`fit_model.transform`, with no new fit. Run it and compare.",
+            "override_rmse = evaluator.evaluate(\n"
+            "    pipeline.fit(fit_rows, {regression.regParam: 10.0}).transform(validation),\n"
+            '    {evaluator.metricName: "rmse"},\n'
+            ")",
+        ),
+        Mistake(
+            "model fitted on all training rows",
+            lambda rmse: as_printed(rmse, 9.1940, 2),
+            "that is `model`, fitted on all the training rows, which include the validation "
+            "rows: scored on rows it learned from, a model looks better than it is. Use "
+            "`fit_model`, fitted on the fit rows.",
+            "override_rmse = evaluator.evaluate(\n"
+            "    model.transform(validation, {model.stages[-1].regParam: 10.0}),\n"
+            '    {evaluator.metricName: "rmse"},\n'
+            ")",
+        ),
+        Mistake(
+            "test rows",
+            lambda rmse: as_printed(rmse, 10.6592, 2),
+            "that is an RMSE on the test rows, which had their one look in section 13. "
+            "Transform `validation`.",
+            "override_rmse = evaluator.evaluate(\n"
+            "    fit_model.transform(test, {fit_model.stages[-1].regParam: 10.0}),\n"
+            '    {evaluator.metricName: "rmse"},\n'
+            ")",
+        ),
+    ],
+    nudge=(
+        "the answer is the RMSE of `fit_model.transform(validation, {fit_model.stages[-1]"
+        ".regParam: 10.0})`, computed with `evaluator`."
+    ),
+    hint_text=(
+        "run the shortcut as written and score it like section 12, *Choosing on the "
+        'validation rows*: `evaluator.evaluate(df, {evaluator.metricName: "rmse"})`. Then ask '
+        "what a fitted model's transform uses (section 8, *How Spark ML is built*, param maps)."
+    ),
+    solution_text=(
+        "override_rmse = 9.796, the same as fit_model's validation RMSE without the map: "
+        "transform does not refit, so regParam changes nothing there."
+    ),
+    right_answers=[9.796, 9.80, 9.8],
+)
+
+
+# Exercise 7: from the table `scaling` (bench/results/scaling.md), the cost of an extra row
+# between 10^6 and 10^7 rows: Spark (2.14 - 0.667) / 9e6 s against NumPy (0.177 - 0.0169) /
+# 9e6 s, a ratio of 9.2005. "About 9" is how the bench README says it, so the check accepts
+# the ratio to the unit (as_printed with 0 decimals: 8.6 .. 9.8); the nearest mistake, the
+# whole fits at 10^7 rows (12.09), is 2.9 away.
+ex7 = Exercise(
+    chapter="01",
+    number=7,
+    answer="extra_row_ratio",
+    read=as_number,
+    is_correct=lambda ratio: as_printed(ratio, 9.2005, 0),
+    correct=(
+        "about 9.2: an extra row costs Spark 0.164 µs and NumPy 0.0178 µs. Without the fixed "
+        "cost the gap is smaller than the 12 times of the whole fits, but on one machine it "
+        "never closes."
+    ),
+    mistakes=[
+        Mistake(
+            "whole fits",
+            lambda ratio: as_printed(ratio, 12.0904, 1),
+            "that is the ratio of the whole fits at 10^7 rows, which still holds Spark's fixed "
+            "cost. Divide the growth from 10^6 to 10^7 rows of each time by the 9,000,000 "
+            "extra rows, then compare those costs.",
+            'extra_row_ratio = scaling.loc[10**7, "Spark normal s"] / scaling.loc[10**7, "NumPy s"]',
+        ),
+        Mistake(
+            "l-bfgs",
+            lambda ratio: as_printed(ratio, 22.1924, 1),
+            'that uses the "Spark l-bfgs s" column. The exercise asks about the normal '
+            'solver, "Spark normal s", the one this notebook uses.',
+            "extra_row_ratio = (\n"
+            '    (scaling.loc[10**7, "Spark l-bfgs s"] - scaling.loc[10**6, "Spark l-bfgs s"])\n'
+            '    / (scaling.loc[10**7, "NumPy s"] - scaling.loc[10**6, "NumPy s"])\n'
+            ")",
+        ),
+        Mistake(
+            "upside down",
+            lambda ratio: as_printed(ratio, 0.10869, 3),
+            "that is NumPy's cost divided by Spark's. The exercise asks how many times more "
+            "an extra row costs Spark: Spark's cost divided by NumPy's.",
+            "extra_row_ratio = (\n"
+            '    (scaling.loc[10**7, "NumPy s"] - scaling.loc[10**6, "NumPy s"])\n'
+            '    / (scaling.loc[10**7, "Spark normal s"] - scaling.loc[10**6, "Spark normal s"])\n'
+            ")",
+        ),
+    ],
+    nudge=(
+        "the answer is one number: Spark's seconds per extra row from 10^6 to 10^7 rows, "
+        "divided by NumPy's."
+    ),
+    hint_text=(
+        "in the table of section 14, *When is Spark worth it?*, take `scaling.loc[10**7]` "
+        "minus `scaling.loc[10**6]`: the seconds that 9,000,000 more rows add. Divide the "
+        '"Spark normal s" growth by the "NumPy s" growth (the 9,000,000 cancels out).'
+    ),
+    solution_text=(
+        "extra_row_ratio = 9.2: Spark 0.164 µs per extra row, NumPy 0.0178 µs; the whole fits "
+        "at 10^7 rows differ 12.1 times."
+    ),
+    right_answers=[9.2, 9.20, 9.2005, 9],
+)
+
+EXERCISES = [ex1, ex2, ex3, ex4, ex5, ex6, ex7]
