@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import Exercise, Mistake, Unreadable, _a, as_count, as_values
+from . import (
+    Exercise,
+    Mistake,
+    Unreadable,
+    _a,
+    _is_dataframe,
+    as_count,
+    as_mapping,
+    as_number,
+    as_printed,
+    as_values,
+)
 
 ex1 = Exercise(
     chapter="00",
@@ -235,4 +246,124 @@ ex3 = Exercise(
     ),
 )
 
-EXERCISES = [ex1, ex2, ex3]
+
+# The mean body mass (g) of the Adelie penguins of each island, missing masses left out.
+ADELIE_MASS = {
+    "Biscoe": 3709.659090909091,
+    "Dream": 3688.3928571428573,
+    "Torgersen": 3706.372549019608,
+}
+ISLANDS = sorted(ADELIE_MASS)
+
+
+def _island(key) -> str:
+    if not isinstance(key, str):
+        raise Unreadable(
+            f"expected an island's name ({', '.join(ISLANDS)}) as key, got {_a(type(key).__name__)}."
+        )
+    return key.strip().capitalize()
+
+
+def read_island_means(answer) -> dict[str, float]:
+    """{island: mean mass in grams}: a dict (or pandas Series) of island names to numbers."""
+    if _is_dataframe(answer) and not hasattr(answer, "to_dict"):
+        raise Unreadable(
+            "expected a dict {island: mean}, got a Spark DataFrame. Collect its rows into a "
+            'dict: `{row["island"]: row["mean_mass_g"] for row in df.collect()}`.'
+        )
+    return as_mapping(answer, keys=_island, values=as_number)
+
+
+def _means_are(means, targets: dict[str, float]) -> bool:
+    """The same islands, each mean as the notebook prints it or rounded to whole grams."""
+    return set(means) == set(targets) and all(
+        as_printed(means[island], target, 0) for island, target in targets.items()
+    )
+
+
+def _torgersen_filled_in(means) -> bool:
+    """Biscoe and Dream right, Torgersen pulled up by a fill for penguin 4: 3715.9 with the
+    Imputer's mean of all penguins (4201), 3713.0 with their median (4050)."""
+    others = {island: ADELIE_MASS[island] for island in ("Biscoe", "Dream")}
+    return (
+        set(means) == set(ISLANDS)
+        and _means_are({island: means[island] for island in others}, others)
+        and 3710 <= means["Torgersen"] <= 3720
+    )
+
+
+ex4 = Exercise(
+    chapter="00",
+    number=4,
+    answer="adelie_mass",
+    read=read_island_means,
+    is_correct=lambda means: _means_are(means, ADELIE_MASS),
+    correct=(
+        "the Adelie penguins weigh 3709.7 g on Biscoe, 3688.4 g on Dream and 3706.4 g on "
+        "Torgersen on average: nearly the same on the three islands. `avg` left out the "
+        "missing mass of penguin 4 (Torgersen)."
+    ),
+    mistakes=[
+        Mistake(
+            "all species",
+            lambda means: _means_are(
+                means,
+                {
+                    "Biscoe": 4716.017964071856,
+                    "Dream": 3712.9032258064517,
+                    "Torgersen": 3706.372549019608,
+                },
+            ),
+            "these are the means of all the penguins of each island: Biscoe's Gentoo and "
+            "Dream's Chinstrap penguins are in them. Keep the Adelie penguins first, "
+            '`.where(F.col("species") == "Adelie")`, then group by island.',
+            'adelie_mass = {row["island"]: row["avg(body_mass_g)"] for row in penguins.groupBy("island").avg("body_mass_g").collect()}',
+        ),
+        Mistake(
+            "missing mass as 0",
+            lambda means: _means_are(means, ADELIE_MASS | {"Torgersen": 3635.096153846154}),
+            "Torgersen's mean is too low: the missing mass of penguin 4 was filled with 0, so "
+            "it counts as a penguin of 0 g. A missing mass must not count, and `F.avg` "
+            "already leaves nulls out: do not fill them.",
+            'adelie_mass = {row["island"]: row["avg(body_mass_g)"] for row in penguins.fillna(0).where(F.col("species") == "Adelie").groupBy("island").avg("body_mass_g").collect()}',
+        ),
+        Mistake(
+            "missing mass imputed",
+            _torgersen_filled_in,
+            "Torgersen's mean is too high: the missing mass of penguin 4 was filled in, with "
+            "a statistic of all the penguins (Gentoos included, so well above an Adelie's "
+            "mass). A missing mass must not count, and `F.avg` already leaves nulls out.",
+            'adelie_mass = {row["island"]: row["avg(body_mass_filled)"] for row in imputer_model.transform(penguins).where(F.col("species") == "Adelie").groupBy("island").avg("body_mass_filled").collect()}',
+        ),
+        Mistake(
+            "counts",
+            lambda means: all(means[island] in (44, 56, 52, 51) for island in ISLANDS),
+            "those are numbers of penguins (section 9's pivot table counts them), not masses. "
+            'Aggregate the mass: `.agg(F.avg("body_mass_g"))`.',
+            'adelie_mass = {row["island"]: row["count"] for row in penguins.where(F.col("species") == "Adelie").groupBy("island").count().collect()}',
+        ),
+    ],
+    nudge=(
+        "the answer is a dict with the three islands (Biscoe, Dream, Torgersen) as keys and, "
+        "for each, the mean body mass in grams of its Adelie penguins, leaving out the "
+        "penguins whose mass is missing."
+    ),
+    right_answers=[
+        ADELIE_MASS,
+        {"Biscoe": 3709.7, "Dream": 3688.4, "Torgersen": 3706.4},
+        {"Biscoe": 3710, "Dream": 3688, "Torgersen": 3706},
+        {"biscoe": 3709.66, "dream": 3688.39, "torgersen": 3706.37},
+    ],
+    hint_text=(
+        'keep the Adelie penguins (`where(F.col("species") == "Adelie")`), group them by '
+        'island with `.groupBy("island").agg(F.avg("body_mass_g"))` (it leaves nulls out), '
+        'and collect the rows into a dict: `{row["island"]: row[...] for row in ....collect()}`.'
+    ),
+    solution_text=(
+        'adelie_mass = {"Biscoe": 3709.7, "Dream": 3688.4, "Torgersen": 3706.4} (grams): '
+        'penguins.where(F.col("species") == "Adelie").groupBy("island").agg(F.avg('
+        '"body_mass_g")), collected into a dict; avg leaves out the missing mass of penguin 4.'
+    ),
+)
+
+EXERCISES = [ex1, ex2, ex3, ex4]
