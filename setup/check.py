@@ -21,11 +21,20 @@ import platform
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
+
+# The set-up's other two scripts, next to this file (standard library only at import time).
+# Imported here, not where they are used: inside the course kernel, setup/ is no longer
+# on sys.path once the kernel has started.
+import kernel
+import lab
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIN_PYTHON = (3, 11)  # pyspark 4.3 declares Requires-Python >= 3.11
@@ -93,17 +102,61 @@ def find_java(env: Mapping[str, str]) -> tuple[str | None, str]:
     return None, "no Java found (JAVA_HOME is unset and no java on PATH)"
 
 
+# What a JVM prints when it cannot reserve its memory (an address-space limit, `ulimit -v`,
+# or a machine or container short of memory): Java is installed, but cannot start.
+JVM_MEMORY_ERRORS = (
+    "Could not reserve enough space",
+    "Could not allocate compressed class space",
+    "insufficient memory for the Java Runtime Environment",
+    "Native memory allocation",
+)
+
+
+def address_space_limit() -> int | None:
+    """This process's address-space limit (`ulimit -v`) in bytes, or None when unlimited."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def jvm_memory_problem(java: str, output: str) -> str | None:
+    """Why the JVM could not start, when it is memory (with the fix), or None."""
+    lines = [line.strip("# ").strip() for line in output.splitlines()]
+    said = next((line for line in lines if any(error in line for error in JVM_MEMORY_ERRORS)), None)
+    if said is None:
+        return None
+    limit = address_space_limit()
+    if limit is not None:
+        fix = (
+            f"this shell limits the address space to {limit // 1024} kB (`ulimit -v`), less "
+            "than Java needs: raise the limit (`ulimit -v unlimited`, or ask whoever set it) "
+            "and start again from that shell"
+        )
+    else:
+        fix = "free some memory (close programs) or give this machine or container more"
+    return f"{java} is installed, but Java could not reserve its memory ({said}); {fix}"
+
+
 def java_major_of(java: str, env: Mapping[str, str]) -> tuple[int | None, str]:
     """The major version of this java binary, or None and why not."""
     try:
         completed = subprocess.run(
-            [java, "-version"], capture_output=True, text=True, timeout=60, env=dict(env)
+            [java, "-version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=dict(env),
+            cwd=tempfile.gettempdir(),  # where a JVM that fails may leave hs_err_pid*.log
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         return None, f"{java} does not run ({error})"
-    major = parse_java_major(completed.stderr + completed.stdout)
+    output = completed.stderr + completed.stdout
+    major = parse_java_major(output)
     if major is None:
-        return None, f"cannot read the version of {java}"
+        return None, jvm_memory_problem(java, output) or f"cannot read the version of {java}"
     return major, ""
 
 
@@ -137,6 +190,8 @@ def check_java(env: Mapping[str, str] | None = None, system: str | None = None) 
             return Result(False, "Java", f"{where}; {fix}")
         return Result(False, "Java", f"{where}; {java_fix(system)}")
     major, problem = java_major_of(java, env)
+    if major is None and "could not reserve its memory" in problem:
+        return Result(False, "Java", problem)  # installed: installing it again would not help
     if major is None:
         return Result(False, "Java", f"{problem}; {instead or java_fix(system)}")
     if major < SUPPORTED_JAVA[0]:
@@ -169,12 +224,41 @@ def pinned_version(package: str, requirements: Path = REPO_ROOT / "requirements.
     return None
 
 
-def check_spark() -> Result:
+def pythonpath_entry(path: Path, env: Mapping[str, str]) -> str | None:
+    """The entry of PYTHONPATH in `env` that holds `path`, if any."""
+    for entry in env.get("PYTHONPATH", "").split(os.pathsep):
+        if entry and Path(path).resolve().is_relative_to(Path(entry).resolve()):
+            return entry
+    return None
+
+
+def stray_pyspark(env: Mapping[str, str]) -> str | None:
+    """When the pyspark this Python imports comes from PYTHONPATH instead of its own
+    environment: what happens and the fix, in a few words; otherwise None."""
+    imported = pip_spark_home()
+    if imported is None or not env.get("PYTHONPATH"):
+        return None
+    own = kernel.own_spark_home(sys.executable)
+    entry = pythonpath_entry(imported, env)
+    if entry is None or (own is not None and Path(own) == imported):
+        return None
+    return (
+        f"Python imports the pyspark in {imported}, found through PYTHONPATH ({entry}), "
+        f"instead of the course's own in {own or sys.prefix}; unset PYTHONPATH (or take "
+        f"{entry} out of it) in the terminal, then run the check or `make lab` again from it"
+    )
+
+
+def check_spark(env: Mapping[str, str] | None = None) -> Result:
+    env = os.environ if env is None else env
     try:
         import pyspark
     except ImportError:
         return Result(False, "Spark", "pyspark is not installed here; run `make setup`")
     wanted = pinned_version("pyspark")
+    stray = stray_pyspark(env)
+    if stray:
+        return Result(False, "Spark", f"pyspark {pyspark.__version__}: {stray}")
     if wanted and pyspark.__version__ != wanted:
         return Result(
             False,
@@ -208,6 +292,13 @@ def check_spark_home(env: Mapping[str, str] | None = None, in_kernel: bool = Fal
         return Result(False, "SPARK_HOME", "pyspark is not installed here; run `make setup`")
     if Path(spark_home).resolve() == pip_home:
         return Result(True, "SPARK_HOME", "points at the pip-installed Spark")
+    stray = stray_pyspark(env)
+    if stray and in_kernel:
+        return Result(
+            False,
+            "SPARK_HOME",
+            f"{stray}; a restart of the kernel alone keeps PYTHONPATH, start JupyterLab again",
+        )
     if in_kernel:
         return Result(
             False,
@@ -237,7 +328,7 @@ def check_submit_args(env: Mapping[str, str] | None = None) -> Result:
     what = "PYSPARK_SUBMIT_ARGS"
     if args is None:
         if env.get("SPARK_REMOTE"):
-            return Result(True, what, f"unset; SPARK_REMOTE={env['SPARK_REMOTE']} is used")
+            return Result(True, what, "unset (SPARK_REMOTE chooses the Spark)")
         return Result(True, what, "unset: Spark runs on this machine with all its cores")
     try:
         words = shlex.split(args)
@@ -260,6 +351,49 @@ def check_submit_args(env: Mapping[str, str] | None = None) -> Result:
     return Result(False, what, f'"{args}" {why}; set PYSPARK_SUBMIT_ARGS="{fixed}"')
 
 
+def remote_address(url: str) -> tuple[str, int]:
+    """Host and port of a Spark Connect URL such as sc://127.0.0.1:15002/;token=..."""
+    parsed = urlparse(url.split(";", 1)[0])
+    return parsed.hostname or "localhost", parsed.port or 15002
+
+
+def connect_error(host: str, port: int, timeout: float = 3.0) -> str | None:
+    """Why nothing answers at host:port (a TCP connection, `timeout` seconds at most)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except TimeoutError:
+        return f"no answer within {timeout:g} s"
+    except OSError as error:
+        return error.strerror or str(error)
+
+
+def check_spark_remote(env: Mapping[str, str] | None = None, timeout: float = 3.0) -> Result:
+    """SPARK_REMOTE makes every notebook a client of that Spark Connect server: try it."""
+    env = os.environ if env is None else env
+    url = env.get("SPARK_REMOTE")
+    what = "SPARK_REMOTE"
+    if not url:
+        return Result(True, what, "unset: Spark runs in the kernel (no Spark Connect server)")
+    if url.startswith("local"):
+        return Result(True, what, f"{url}: PySpark starts a Spark Connect server of its own")
+    fix = (
+        "start that Spark Connect server (for one on this machine: "
+        "`.venv/bin/python setup/spark_service.py connect` prints the SPARK_REMOTE to use), "
+        "or unset SPARK_REMOTE to run Spark in the kernel; then start JupyterLab again"
+    )
+    if not url.startswith("sc://"):
+        return Result(False, what, f"{url} is not a Spark Connect address (sc://HOST:PORT); {fix}")
+    try:
+        host, port = remote_address(url)
+    except ValueError as error:
+        return Result(False, what, f"{url} cannot be read ({error}); {fix}")
+    problem = connect_error(host, port, timeout)
+    if problem:
+        return Result(False, what, f"nothing answers at {host}:{port} ({problem}); {fix}")
+    return Result(True, what, f"{url}: a server answers; the notebooks run through it")
+
+
 def same_python(a: str, b: str) -> bool:
     """True for two names of one interpreter (symlinks of a venv count as distinct)."""
     if os.path.abspath(a) == os.path.abspath(b):
@@ -277,8 +411,25 @@ def check_pyspark_python(
     env = os.environ if env is None else env
     value = env.get("PYSPARK_PYTHON")
     what = "PYSPARK_PYTHON"
+    if not value and os.name == "nt":  # no spark-env.sh on Windows: setup/windows.md
+        return Result(True, what, "unset: in the course kernel, Spark's workers run its Python")
     if not value:
-        return Result(True, what, "unset: Spark's Python workers run the kernel's own Python")
+        if spark_env_problem() is None:
+            return Result(
+                True,
+                what,
+                "unset: Spark's Python workers run the course's Python (the course kernel "
+                "sets it; Spark started from another Python of this environment finds it "
+                "through spark-env.sh)",
+            )
+        return Result(
+            True,
+            what,
+            "unset: in the course kernel Spark's Python workers run its own Python, but a "
+            "script or another kernel would have them run the `python3` on PATH; run `make "
+            "setup`",
+            warn=True,
+        )
     found = shutil.which(value, path=env.get("PATH", "")) or value
     if same_python(found, python):
         return Result(True, what, f"{value} (this Python)")
@@ -460,12 +611,10 @@ def check_kernel(find_spec: Callable[[str], object] | None = None) -> Result:
     conf_dir = spec.env.get("SPARK_CONF_DIR", "")
     if Path(conf_dir).resolve() != REPO_ROOT:
         return Result(False, "Kernel", f"SPARK_CONF_DIR={conf_dir!r}, not this checkout; {fix}")
-    import kernel  # setup/kernel.py, next to this file
-
-    spark_home = pip_spark_home()
+    spark_home = kernel.own_spark_home(python)  # without PYTHONPATH, as setup/kernel.py
     if spark_home is None:
         return Result(False, "Kernel", f"pyspark is not installed here; {fix}")
-    wanted = kernel.kernel_spec(python=python, spark_home=str(spark_home))
+    wanted = kernel.kernel_spec(python=python, spark_home=spark_home)
     if list(spec.argv) != wanted["argv"] or dict(spec.env) != wanted["env"]:
         return Result(False, "Kernel", f"it was registered by an older set-up of the course; {fix}")
     if location and os.name != "nt" and Path(location).stat().st_mode & 0o055 != 0o055:
@@ -475,6 +624,73 @@ def check_kernel(find_spec: Callable[[str], object] | None = None) -> Result:
             f"its folder {location} is private to its owner, so other users do not see it; {fix}",
         )
     return Result(True, "Kernel", f'"{KERNEL_DISPLAY_NAME}" uses {python}')
+
+
+def spark_env_problem(python: str = sys.executable) -> str | None:
+    """Why Spark started from another Python of this environment would miss the course's
+    configuration (spark-env.sh missing or out of date), or None."""
+    path = kernel.spark_env_file(python)
+    if path is None:
+        return "pyspark is not installed here"
+    if not path.is_file():
+        return f"{path} is missing"
+    if path.read_text(encoding="utf-8") != kernel.spark_env_script(python):
+        return f"{path} was written for another checkout or by an older set-up"
+    return None
+
+
+def check_any_python() -> Result:
+    """Spark started without the course kernel (a script, "Python 3 (ipykernel)")."""
+    what = "Other Pythons"
+    if os.name == "nt":
+        return Result(True, what, 'use the kernel "Python (Pyspark)" (setup/windows.md)')
+    problem = spark_env_problem()
+    if problem:
+        return Result(
+            False,
+            what,
+            f"{problem}: Spark started from a script or another kernel of this environment "
+            "would listen on every network interface and print WARN lines; run `make setup`",
+        )
+    return Result(
+        True,
+        what,
+        "Spark started from a script or another kernel of this environment gets the "
+        "course's configuration too (spark-env.sh)",
+    )
+
+
+def check_scratch(root: Path = REPO_ROOT) -> Result:
+    """The kernel keeps Spark's temporary files in .scratch/, and the notebooks their output."""
+    scratch = root / ".scratch"
+    if lab.writable(scratch):
+        return Result(True, "Scratch", f"{scratch} can be written (Spark's temporary files)")
+    return Result(
+        False,
+        "Scratch",
+        f"{scratch} cannot be written, and the course keeps Spark's temporary files and the "
+        "notebooks' output there; work in a copy of the course you can write to (git clone)",
+    )
+
+
+def check_lab() -> Result:
+    """What JupyterLab and its kernels will write, and where."""
+    try:
+        moved, problem = lab.home_redirects()
+    except ImportError:
+        return Result(False, "Lab", "Jupyter is not installed here; run `make setup`")
+    if problem:
+        return Result(False, "Lab", problem)
+    if moved:
+        names = ", ".join(moved)
+        return Result(
+            True,
+            "Lab",
+            f"your home folder cannot be written ({lab.unwritable_home()}): the course's lab "
+            f"keeps its own files in .scratch/home/ instead ({names})",
+            warn=True,
+        )
+    return Result(True, "Lab", "JupyterLab can write its runtime files in your home folder")
 
 
 def read_spark_defaults(path: Path = REPO_ROOT / "spark-defaults.conf") -> dict[str, str]:
@@ -512,6 +728,7 @@ def startup_diagnosis(env: Mapping[str, str] | None = None) -> list[Result]:
         check_spark_home(env, in_kernel=True),
         check_submit_args(env),
         check_locale(env),
+        check_scratch(),
         check_config(),
     ]
 
@@ -523,9 +740,13 @@ def all_checks() -> list[Callable[[], Result]]:
         check_spark,
         check_spark_home,
         check_submit_args,
+        check_spark_remote,
         check_pyspark_python,
         check_locale,
         check_kernel,
+        check_any_python,
+        check_lab,
+        check_scratch,
         check_config,
     ]
 

@@ -73,12 +73,6 @@ def prepare_environment(
     changes = {}
     if not env.get("PYSPARK_PYTHON"):
         changes["PYSPARK_PYTHON"] = python
-    # A JVM that crashes writes hs_err_pid*.log into its working folder (the notebooks'):
-    # into the ignored scratch folder instead, where the kernel's error message finds it.
-    opts = env.get("SPARK_SUBMIT_OPTS", "")
-    if "-XX:ErrorFile" not in opts:
-        error_file = f"-XX:ErrorFile={SCRATCH / 'hs_err_pid%p.log'}"
-        changes["SPARK_SUBMIT_OPTS"] = f"{opts} {error_file}".strip()
     changes.update(check.utf8_locale_fix(env, system))
     env.update(changes)
     return changes

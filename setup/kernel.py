@@ -11,7 +11,12 @@ a notebook only calls ``SparkSession.builder.getOrCreate()``:
   ``spark-defaults.conf`` (and, through it, ``log4j.properties``);
 - ``SPARK_LOCAL_IP=127.0.0.1`` keeps the driver and the Spark UI on loopback;
 - ``SPARK_HOME`` is the Spark inside the pip-installed pyspark package, so a
-  ``SPARK_HOME`` left in the terminal for another Spark cannot reach the notebooks.
+  ``SPARK_HOME`` left in the terminal for another Spark cannot reach the notebooks; it is
+  the package this Python imports without ``PYTHONPATH``, so a stray pyspark on
+  ``PYTHONPATH`` is never written into the kernel;
+- ``SPARK_LOCAL_DIRS`` and the JVM's ``java.io.tmpdir`` (in ``SPARK_SUBMIT_OPTS``) are
+  ``.scratch/spark/``: a JVM killed with its kernel leaves its temporary folders there, not
+  in /tmp; a JVM that crashes writes its ``hs_err_pid*.log`` into ``.scratch/``.
 
 Variables set before starting Jupyter (``PYSPARK_SUBMIT_ARGS``, ``SPARK_REMOTE``,
 ``PYSPARK_PYTHON``) pass through untouched, so they still choose where Spark runs.
@@ -26,6 +31,13 @@ reaches (the "Using incubator modules" notice, for one). ``capture_fd_output=Fal
 sends that raw stream to the terminal that started Jupyter instead of into cell
 outputs; Spark errors still reach the notebook as Python exceptions.
 
+Spark started from any other Python of the environment (a script, the stock "Python 3
+(ipykernel)" kernel that editors pick) gets the same variables: this script also writes
+``spark-env.sh`` into the conf/ folder of the pip-installed Spark, which Spark's launcher
+reads when ``SPARK_CONF_DIR`` is unset. It also puts this environment's bin/ first on
+Spark's PATH, so that Spark's Python workers run this environment's ``python3`` (unless
+``PYSPARK_PYTHON`` says otherwise).
+
 The kernel's folder is written only when what it holds differs from what this checkout
 wants (so a checkout the user cannot write to works once set up), with mode 0755 (so
 other users of a shared or container install see the kernel too).
@@ -36,7 +48,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shlex
 import stat
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -56,14 +71,52 @@ FOLDER_MODE = 0o755
 FILE_MODE = 0o644
 
 
-def pip_spark_home() -> str:
-    """The Spark inside the pip-installed pyspark package (what PySpark uses by default)."""
-    import importlib.util
+FIND_PYSPARK = "import importlib.util as u; s = u.find_spec('pyspark'); print(s and s.origin or '')"
 
-    spec = importlib.util.find_spec("pyspark")
-    if spec is None or not spec.origin:
+
+def own_spark_home(python: str = sys.executable) -> str | None:
+    """The Spark inside the pyspark package that `python` itself has installed (what PySpark
+    uses by default), or None. Found with `python -I`, which ignores PYTHONPATH (and the
+    user's site folder and the working folder): a stray pyspark there must not count."""
+    try:
+        completed = subprocess.run(
+            [python, "-I", "-c", FIND_PYSPARK], capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    origin = completed.stdout.strip()
+    return str(Path(origin).resolve().parent) if completed.returncode == 0 and origin else None
+
+
+def pip_spark_home(python: str = sys.executable) -> str:
+    """own_spark_home(python), or stop with the fix when pyspark is not installed there."""
+    found = own_spark_home(python)
+    if found is None:
         raise SystemExit("FAIL Spark: pyspark is not installed in this Python; run `make setup`")
-    return str(Path(spec.origin).resolve().parent)
+    return found
+
+
+def java_option(option: str) -> str:
+    """One JVM option as Spark's launcher reads SPARK_SUBMIT_OPTS (quoted when needed)."""
+    if not re.search(r"[\s'\"\\]", option):
+        return option
+    return '"' + option.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def spark_env(repo_root: Path = REPO_ROOT) -> dict[str, str]:
+    """The variables with which the course starts Spark: kernel.json's "env", and what
+    spark-env.sh gives Spark started from any other Python of the environment."""
+    scratch = repo_root / ".scratch"
+    options = [
+        f"-Djava.io.tmpdir={scratch / 'spark'}",
+        f"-XX:ErrorFile={scratch / 'hs_err_pid%p.log'}",
+    ]
+    return {
+        "SPARK_CONF_DIR": str(repo_root),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "SPARK_LOCAL_DIRS": str(scratch / "spark"),
+        "SPARK_SUBMIT_OPTS": " ".join(java_option(option) for option in options),
+    }
 
 
 def kernel_spec(
@@ -81,11 +134,7 @@ def kernel_spec(
         ],
         "display_name": DISPLAY_NAME,
         "language": "python",
-        "env": {
-            "SPARK_CONF_DIR": str(repo_root),
-            "SPARK_LOCAL_IP": "127.0.0.1",
-            "SPARK_HOME": spark_home or pip_spark_home(),
-        },
+        "env": {**spark_env(repo_root), "SPARK_HOME": spark_home or pip_spark_home(python)},
         "metadata": {"debugger": True},
     }
 
@@ -144,6 +193,40 @@ def install(user: bool = False, prefix: str | None = None) -> tuple[Path, bool]:
     return Path(where), True
 
 
+def spark_env_script(python: str = sys.executable, repo_root: Path = REPO_ROOT) -> str:
+    """The spark-env.sh for the conf/ folder of the Spark that `python` has installed."""
+    lines = [
+        f"# Written by setup/kernel.py for the course in {repo_root} (`make setup` rewrites it).",
+        "# Spark's launcher reads it when SPARK_CONF_DIR is unset: Spark started from any",
+        '# Python of this environment, not only the kernel "Python (Pyspark)", then gets the',
+        "# course's configuration. Delete it to give such a Spark Spark's own defaults.",
+        *(f"export {key}={shlex.quote(value)}" for key, value in spark_env(repo_root).items()),
+        "# Spark's Python workers run `python3` from PATH unless PYSPARK_PYTHON is set.",
+        f'export PATH={shlex.quote(str(Path(python).parent))}:"$PATH"',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def spark_env_file(python: str = sys.executable) -> Path | None:
+    """Where spark-env.sh goes: conf/ of the Spark that `python` has installed."""
+    spark_home = own_spark_home(python)
+    return Path(spark_home) / "conf" / "spark-env.sh" if spark_home else None
+
+
+def install_spark_env(python: str = sys.executable) -> tuple[Path, bool]:
+    """Write spark-env.sh unless it is already as wanted: (its path, changed?)."""
+    target = spark_env_file(python)
+    if target is None:
+        raise SystemExit("FAIL Spark: pyspark is not installed in this Python; run `make setup`")
+    wanted = spark_env_script(python)
+    if target.is_file() and target.read_text(encoding="utf-8") == wanted:
+        return target, False
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(wanted, encoding="utf-8")
+    target.chmod(FILE_MODE)
+    return target, True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -163,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         where, changed = install(user=args.user, prefix=args.prefix)
+        if os.name != "nt" and not args.prefix:  # another environment's pyspark is not ours
+            install_spark_env()
     except OSError as error:
         # A checkout (or .venv/) this user cannot write to: say so in one line.
         print(

@@ -35,9 +35,20 @@ fi
 # for a missing Java is a long stack trace.
 "$python" setup/check.py --java >/dev/null || { "$python" setup/check.py --java >&2; exit 1; }
 
+# A set-up interrupted while it made .venv/ (Ctrl-C in its first seconds) leaves one without
+# pip, on which every later step would fail: a .venv/ whose Python cannot import pip is made
+# again. `python -m venv` installs pip last, so pip's presence says the folder is complete.
+if [ -e "$venv" ] && ! "$venv/bin/python" -c 'import pip' >/dev/null 2>&1; then
+    echo ".venv/ is incomplete (an interrupted set-up?): making it again"
+    rm -rf "$venv"
+fi
 if [ ! -x "$venv/bin/python" ]; then
     echo "Creating .venv/ with $("$python" --version 2>&1)"
-    "$python" -m venv "$venv"
+    "$python" -m venv "$venv" || {
+        rm -rf "$venv"
+        echo "FAIL Python: $python could not make .venv/ (see above; Debian/Ubuntu: sudo apt-get install python3-venv)" >&2
+        exit 1
+    }
 fi
 
 # Reinstall only when the requirement files changed since the last successful install.
@@ -51,20 +62,24 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     if ! { "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$uv_version" &&
         "$venv/bin/uv" pip install --quiet --compile-bytecode --python "$venv/bin/python" -r "$requirements"; }; then
         echo "uv did not work here; installing with pip instead"
-        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip ||
+            echo "(pip could not upgrade itself; going on with the pip .venv/ has)"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" || {
+            echo "FAIL Packages: the pinned packages of $requirements could not be installed (see above); check the network (or pip's index), then run make setup again; if it keeps failing, remove .venv/ (rm -rf .venv) first" >&2
+            exit 1
+        }
     fi
     echo "$wanted" >"$stamp"
 fi
 
-# The kernel's folder is rewritten only when it differs from what this checkout wants
-# (a read-only checkout that is set up passes); the full check is the last step below.
+# The kernel's folder (and the spark-env.sh that gives Spark started from any other Python
+# of .venv/ the same settings) is rewritten only when it differs from what this checkout
+# wants (a read-only checkout that is set up passes); the full check is the last step below.
 "$venv/bin/python" setup/kernel.py --no-check >/dev/null
 # The course's JupyterLab settings (no Jupyter news pop-up, closing a notebook shuts its
-# kernel down, line numbers): setup/jupyterlab/overrides.json5, installed for .venv/ only.
-"$venv/bin/python" setup/lab.py --install-settings >/dev/null
-# The first matplotlib import builds a font cache and says so on stderr; do it here,
-# not in the middle of a notebook's stored output.
-"$venv/bin/python" -c 'import matplotlib.pyplot' 2>/dev/null
+# kernel down, line numbers): setup/jupyterlab/overrides.json5, installed for .venv/ only;
+# and matplotlib's font cache, built here (its first import says so on stderr), not in the
+# middle of a notebook's stored output, where the lab's kernels will look for it.
+"$venv/bin/python" setup/lab.py --prepare >/dev/null
 
 "$venv/bin/python" setup/check.py

@@ -109,29 +109,18 @@ def path_without_java(tmp_path: Path) -> str:
 # --- the fast part: the pieces on their own --------------------------------------------
 
 
-ERROR_FILE = f"-XX:ErrorFile={REPO_ROOT / '.scratch' / 'hs_err_pid%p.log'}"
-
-
 def test_pyspark_python_is_only_a_default():
     env = {"LC_ALL": "C.UTF-8"}
     assert course_kernel.prepare_environment(env, "Linux", python="/k/python") == {
-        "PYSPARK_PYTHON": "/k/python",
-        "SPARK_SUBMIT_OPTS": ERROR_FILE,
+        "PYSPARK_PYTHON": "/k/python"
     }
     teacher = {"PYSPARK_PYTHON": "/opt/cluster/python", "LC_ALL": "C.UTF-8"}
-    teacher["SPARK_SUBMIT_OPTS"] = "-XX:ErrorFile=/var/log/jvm.log"
     assert course_kernel.prepare_environment(teacher, "Linux", python="/k/python") == {}
     assert teacher["PYSPARK_PYTHON"] == "/opt/cluster/python"
 
 
-def test_a_crashing_jvm_writes_its_log_to_the_scratch_folder():
-    env = {"LC_ALL": "C.UTF-8", "PYSPARK_PYTHON": "python3", "SPARK_SUBMIT_OPTS": "-Xss4m"}
-    changes = course_kernel.prepare_environment(env, "Linux")
-    assert changes == {"SPARK_SUBMIT_OPTS": f"-Xss4m {ERROR_FILE}"}
-
-
 def test_an_ascii_locale_becomes_utf8_for_java_on_linux_only():
-    env = {"LC_ALL": "C", "PYSPARK_PYTHON": "python3", "SPARK_SUBMIT_OPTS": ERROR_FILE}
+    env = {"LC_ALL": "C", "PYSPARK_PYTHON": "python3"}
     assert course_kernel.prepare_environment(dict(env), "Darwin") == {}
     fix = check.utf8_locale_fix(env, "Linux")
     if not fix:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import urllib.error
@@ -75,7 +76,13 @@ def require_the_index(maker: str) -> None:
 
 @pytest.mark.parametrize("maker", make_data.MAKERS)
 def test_maker_reproduces_the_committed_files(maker: str, tmp_path: Path) -> None:
+    # The cards go along, as in data/: `make data` rewrites their checksum lines, and must
+    # leave them (like the files) exactly as committed.
     require_the_index(maker)
+    files = importlib.import_module(f"makers.{maker}").FILES
+    cards = [f"{Path(name).stem}.md" for name in files]
+    for card in cards:
+        shutil.copy(DATA_DIR / card, tmp_path / card)
     completed = subprocess.run(
         [sys.executable, "data/make_data.py", "--out", str(tmp_path), maker],
         cwd=REPO_ROOT,
@@ -83,10 +90,28 @@ def test_maker_reproduces_the_committed_files(maker: str, tmp_path: Path) -> Non
         text=True,
     )
     assert completed.returncode == 0, f"maker {maker} failed:\n{completed.stderr[-3000:]}"
-    files = importlib.import_module(f"makers.{maker}").FILES
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(files)
-    for name in files:
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(files + cards)
+    for name in files + cards:
         assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
+    assert "new checksum" not in completed.stdout
+
+
+def test_a_remade_file_gets_its_new_checksum_in_its_card(tmp_path: Path) -> None:
+    shutil.copy(DATA_DIR / "spark_intro.md", tmp_path)
+    card = tmp_path / "spark_intro.md"
+    card.write_text(
+        card.read_text().replace(
+            "SHA-256 of `data/spark_intro.txt`: `", "SHA-256 of `data/spark_intro.txt`: `0"
+        )
+    )
+    completed = subprocess.run(
+        [sys.executable, "data/make_data.py", "--out", str(tmp_path), "seed_text"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.stdout.splitlines()[-1] == "seed_text: new checksum in spark_intro.md"
+    assert card.read_bytes() == (DATA_DIR / "spark_intro.md").read_bytes()
 
 
 @pytest.mark.parametrize("maker", make_data.MAKERS)

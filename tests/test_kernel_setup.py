@@ -39,8 +39,22 @@ def test_the_kernel_spec():
     assert spec["env"] == {
         "SPARK_CONF_DIR": "/repo",
         "SPARK_LOCAL_IP": "127.0.0.1",
+        # Spark's and the JVM's temporary folders, and a crashed JVM's log, in the scratch
+        # folder: a JVM killed with its kernel leaves nothing in /tmp.
+        "SPARK_LOCAL_DIRS": "/repo/.scratch/spark",
+        "SPARK_SUBMIT_OPTS": "-Djava.io.tmpdir=/repo/.scratch/spark "
+        "-XX:ErrorFile=/repo/.scratch/hs_err_pid%p.log",
         "SPARK_HOME": "/spark",
     }
+
+
+def test_jvm_options_with_spaces_are_quoted_for_sparks_launcher():
+    env = kernel.spark_env(Path("/home/ann/my course"))
+    assert env["SPARK_SUBMIT_OPTS"] == (
+        '"-Djava.io.tmpdir=/home/ann/my course/.scratch/spark" '
+        '"-XX:ErrorFile=/home/ann/my course/.scratch/hs_err_pid%p.log"'
+    )
+    assert kernel.java_option('C:\\a "b"') == '"C:\\\\a \\"b\\""'
 
 
 def test_the_spark_home_is_the_pip_package():

@@ -6,9 +6,13 @@ locales a machine has with a function, so the failure paths run on any machine.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -124,7 +128,7 @@ def test_parse_java_major(text, major):
 
 def kernel_fake(display_name="Python (Pyspark)", python=sys.executable, conf_dir=REPO_ROOT):
     """A kernel spec as Jupyter returns it, made from what setup/kernel.py registers."""
-    spec = kernel.kernel_spec(python=python)
+    spec = kernel.kernel_spec(python=python, spark_home=kernel.pip_spark_home())
     spec["env"]["SPARK_CONF_DIR"] = str(conf_dir)
     return SimpleNamespace(display_name=display_name, argv=spec["argv"], env=spec["env"])
 
@@ -302,9 +306,13 @@ def test_the_real_machine_passes_every_check():
         "Spark:",
         "SPARK_HOME:",
         "PYSPARK_SUBMIT_ARGS:",
+        "SPARK_REMOTE:",
         "PYSPARK_PYTHON:",
         "Locale:",
         "Kernel:",
+        "Other",  # Pythons:
+        "Lab:",
+        "Scratch:",
         "Config:",
     ]
 
@@ -321,3 +329,171 @@ def test_exit_status_is_1_when_java_is_missing(tmp_path):
     )
     assert completed.returncode == 1
     assert completed.stdout.startswith("FAIL Java: no Java found")
+
+
+# --- SPARK_REMOTE: the check tries the server ------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens once the socket is closed
+
+
+def test_spark_remote_pointing_at_nothing_fails_with_the_fix():
+    port = closed_port()
+    result = check.check_spark_remote({"SPARK_REMOTE": f"sc://127.0.0.1:{port}"})
+    assert not result.ok
+    assert result.line().startswith(
+        f"FAIL SPARK_REMOTE: nothing answers at 127.0.0.1:{port} (Connection refused); "
+        "start that Spark Connect server"
+    )
+    assert "unset SPARK_REMOTE to run Spark in the kernel" in result.detail
+
+
+def test_spark_remote_that_answers_passes():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"sc://127.0.0.1:{server.getsockname()[1]}/;user_id=ann"
+        result = check.check_spark_remote({"SPARK_REMOTE": url})
+    assert result.ok and "a server answers" in result.detail
+    assert check.check_spark_remote({}).ok
+    assert check.check_spark_remote({"SPARK_REMOTE": "local"}).ok
+    odd = check.check_spark_remote({"SPARK_REMOTE": "127.0.0.1:15002"})
+    assert not odd.ok and "not a Spark Connect address" in odd.detail
+
+
+def test_an_address_that_swallows_packets_fails_within_the_timeout(monkeypatch):
+    def silent(address, timeout):
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(socket, "create_connection", silent)
+    result = check.check_spark_remote({"SPARK_REMOTE": "sc://10.255.255.1"}, timeout=3)
+    assert "nothing answers at 10.255.255.1:15002 (no answer within 3 s)" in result.detail
+
+
+def test_the_check_says_fail_for_an_unreachable_spark_remote():
+    # The probe of issue 24: SPARK_REMOTE=sc://127.0.0.1:1 used to be "OK ... is used".
+    env = dict(os.environ, SPARK_REMOTE="sc://127.0.0.1:1")
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "setup/check.py"], cwd=REPO_ROOT, capture_output=True, text=True, env=env
+    )
+    assert time.monotonic() - started < 30
+    assert completed.returncode == 1
+    lines = completed.stdout.splitlines()
+    assert "FAIL SPARK_REMOTE: nothing answers at 127.0.0.1:1 (Connection refused)" in "\n".join(
+        lines
+    )
+    assert not [line for line in lines if line.startswith("OK") and "SPARK_REMOTE=" in line]
+
+
+# --- Java that cannot reserve its memory -------------------------------------------------
+
+
+def test_java_that_cannot_reserve_its_heap_is_not_called_missing(tmp_path):
+    home = tmp_path / "jdk"
+    (home / "bin").mkdir(parents=True)
+    (home / "bin" / "java").write_text(
+        "#!/bin/sh\necho 'Error occurred during initialization of VM' >&2\n"
+        "echo 'Could not reserve enough space for object heap' >&2\nexit 1\n"
+    )
+    (home / "bin" / "java").chmod(0o755)
+    result = check.check_java({"JAVA_HOME": str(home), "PATH": empty_path(tmp_path)}, "Linux")
+    assert not result.ok
+    assert result.detail.startswith(
+        f"{home}/bin/java is installed, but Java could not reserve its memory "
+        "(Could not reserve enough space for object heap)"
+    )
+    assert "apt-get install" not in result.detail and "cannot read the version" not in result.detail
+
+
+def limit_address_space(limit: int):
+    def preexec() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return preexec
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("java") is None, reason="needs a real Java")
+def test_under_a_3_gb_address_space_limit_the_check_names_the_limit():
+    # The probe of issue 24: `ulimit -v 3000000`, then the set-up check.
+    completed = subprocess.run(
+        [sys.executable, "setup/check.py", "--java"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_address_space(3_000_000 * 1024),
+    )
+    assert completed.returncode == 1
+    line = completed.stdout.strip()
+    assert "\n" not in line
+    assert line.startswith("FAIL Java: ") and "is installed, but Java could not reserve" in line
+    assert "limits the address space to 3000000 kB (`ulimit -v`)" in line
+    assert "ulimit -v unlimited" in line and "apt-get install" not in line
+
+
+# --- A stray pyspark on PYTHONPATH --------------------------------------------------------
+
+
+def stray_pyspark(tmp_path: Path) -> Path:
+    """An old pyspark left in a folder on PYTHONPATH (only its version matters here)."""
+    folder = tmp_path / "stray"
+    (folder / "pyspark").mkdir(parents=True)
+    (folder / "pyspark" / "__init__.py").write_text('__version__ = "3.0.2"\n')
+    return folder
+
+
+def test_a_stray_pyspark_on_pythonpath_is_named_as_the_cause(tmp_path):
+    stray = stray_pyspark(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(stray))
+    completed = subprocess.run(
+        [sys.executable, "setup/check.py"], cwd=REPO_ROOT, capture_output=True, text=True, env=env
+    )
+    spark = next(line for line in completed.stdout.splitlines() if line.startswith("FAIL Spark"))
+    assert spark == (
+        f"FAIL Spark: pyspark 3.0.2: Python imports the pyspark in {stray / 'pyspark'}, found "
+        f"through PYTHONPATH ({stray}), instead of the course's own in "
+        f"{kernel.pip_spark_home()}; unset PYTHONPATH (or take {stray} out of it) in the "
+        "terminal, then run the check or `make lab` again from it"
+    )
+    assert "make setup" not in spark
+    # The kernel the set-up registers is not blamed: it uses the course's own pyspark.
+    assert not [line for line in completed.stdout.splitlines() if line.startswith("FAIL Kernel")]
+
+
+def test_a_stray_pyspark_on_pythonpath_never_reaches_the_kernel(tmp_path):
+    stray = stray_pyspark(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(stray))
+    completed = subprocess.run(
+        [sys.executable, "setup/kernel.py", "--prefix", str(tmp_path / "env"), "--no-check"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert completed.returncode == 0, completed.stderr
+    spec = json.loads((tmp_path / "env/share/jupyter/kernels/pyspark/kernel.json").read_text())
+    assert spec["env"]["SPARK_HOME"] == kernel.pip_spark_home()
+    assert str(stray) not in json.dumps(spec)
+
+
+def test_inside_the_kernel_a_stray_pyspark_is_not_fixed_by_a_restart(tmp_path):
+    # The kernel has the course's SPARK_HOME, but Jupyter was started with PYTHONPATH set.
+    stray = stray_pyspark(tmp_path)
+    code = "import check; print(check.check_spark_home(in_kernel=True).line())"
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(stray), str(REPO_ROOT / "setup")]),
+        SPARK_HOME=kernel.pip_spark_home(),
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    line = completed.stdout.strip()
+    assert line.startswith(f"FAIL SPARK_HOME: Python imports the pyspark in {stray / 'pyspark'}")
+    assert line.endswith("a restart of the kernel alone keeps PYTHONPATH, start JupyterLab again")
