@@ -1,7 +1,8 @@
 """Checks for the exercises of 02 · Logistic regression.
 
 Every exercise compares settings on the validation rows (section 3 of the notebook); the
-test rows have their one look in section 13 and play no part here.
+test rows have their one look in section 13 and play no part here. Exercise 5 splits the
+penguins into fit and validation rows of their own.
 """
 
 from __future__ import annotations
@@ -310,4 +311,112 @@ ex4 = Exercise(
     right_answers=[258, 258.0],
 )
 
-EXERCISES = [ex1, ex2, ex3, ex4]
+# Exercise 5: multinomial logistic regression (regParam 0.01) on the penguins, fitted on the
+# 262 fit penguins and judged on the 80 validation penguins (salted hash of id).
+PENGUIN_ACCURACY = 77 / 80  # 0.9625: 39 Adelie, 8 of 11 Chinstrap, 30 Gentoo
+PENGUIN_F1 = 0.960234  # the evaluator's default metric, weighted F1, on the same rows
+PENGUIN_FIT_ACCURACY = 259 / 262  # 0.9885, on the rows the model was fitted on
+PENGUIN_ALL_ACCURACY = 336 / 342  # 0.9825, fit and validation rows together
+PENGUIN_NO_PENALTY = 76 / 80  # 0.95, regParam left at 0
+
+
+def _two_decimals_only(accuracy: float) -> bool:
+    """0.96: the accuracy rounded to two decimals, where the weighted F1 rounds alike."""
+    return abs(accuracy - round(accuracy, 2)) < 1e-9 and as_printed(accuracy, PENGUIN_ACCURACY, 2)
+
+
+ex5 = Exercise(
+    chapter="02",
+    number=5,
+    answer="penguin_accuracy",
+    read=as_number,
+    is_correct=lambda accuracy: as_printed(accuracy, PENGUIN_ACCURACY, 3),
+    correct=(
+        "0.9625: 77 of the 80 validation penguins get their species right. Every Adelie (39) "
+        "and every Gentoo (30) is right; the three errors are Chinstrap penguins predicted "
+        "Adelie. One softmax model with a weight vector per species does it, and each "
+        "penguin's three probabilities sum to 1."
+    ),
+    mistakes=[
+        Mistake(
+            "two decimals",
+            _two_decimals_only,
+            "0.96 is the accuracy rounded to two decimals, but the weighted F1 score (the "
+            "evaluator's default metric) rounds to 0.96 as well. Give at least three decimals, "
+            "as the task asks (print it with `:.4f`), so that the check can tell which one you "
+            "computed.",
+            "penguin_accuracy = round(accuracy_evaluator.evaluate(penguin_predictions), 2)",
+        ),
+        Mistake(
+            "weighted F1",
+            lambda accuracy: as_printed(accuracy, PENGUIN_F1, 3),
+            "that is the weighted F1 score, the default metric of "
+            "`MulticlassClassificationEvaluator()`. Ask for the accuracy: "
+            '`MulticlassClassificationEvaluator(metricName="accuracy")`.',
+            "penguin_accuracy = MulticlassClassificationEvaluator().evaluate(penguin_predictions)",
+        ),
+        Mistake(
+            "fit rows",
+            lambda accuracy: as_printed(accuracy, PENGUIN_FIT_ACCURACY, 3),
+            "that is the accuracy on the 262 fit penguins, the rows the model was fitted on: "
+            "too rosy a judge. Predict the 80 penguins it has not seen, "
+            "`penguin_model.transform(penguin_validation)`, and evaluate those.",
+            "penguin_accuracy = accuracy_evaluator.evaluate(penguin_model.transform(penguin_fit))",
+        ),
+        Mistake(
+            "all penguins",
+            lambda accuracy: as_printed(accuracy, PENGUIN_ALL_ACCURACY, 3),
+            "that is the accuracy on all 342 penguins, the 262 the model was fitted on "
+            "included. Judge it on the validation penguins only: "
+            "`penguin_model.transform(penguin_validation)`.",
+            "penguin_accuracy = accuracy_evaluator.evaluate(penguin_model.transform(penguins))",
+        ),
+        Mistake(
+            "no penalty",
+            lambda accuracy: as_printed(accuracy, PENGUIN_NO_PENALTY, 3),
+            "that is the accuracy of the model without a penalty (regParam defaults to 0). It "
+            "classifies all 262 fit penguins correctly, and its weights grow until the "
+            "optimiser stops, as section 1, *From a score to a probability*, explains. Fit "
+            '`LogisticRegression(family="multinomial", regParam=0.01)`, as the task asks.',
+            "unpenalised = Pipeline(\n"
+            "    stages=[\n"
+            '        StringIndexer(inputCol="species", outputCol="label", '
+            'stringOrderType="alphabetAsc"),\n'
+            '        VectorAssembler(inputCols=MEASUREMENTS, outputCol="features"),\n'
+            '        LogisticRegression(family="multinomial"),\n'
+            "    ]\n"
+            ").fit(penguin_fit)\n"
+            "penguin_accuracy = accuracy_evaluator.evaluate(unpenalised.transform(penguin_validation))",
+        ),
+        Mistake(
+            "a count",
+            lambda accuracy: accuracy in (77, 3),
+            "that is a count of penguins (of the 80 validation penguins, 77 are right and 3 "
+            "wrong). The accuracy is the share that is right, a number between 0 and 1: "
+            '`MulticlassClassificationEvaluator(metricName="accuracy")` computes it.',
+            'penguin_accuracy = penguin_predictions.where("label = prediction").count()',
+        ),
+    ],
+    nudge=(
+        "the answer is a share between 0 and 1: the accuracy, on the 80 validation penguins, "
+        "of a multinomial logistic regression (regParam 0.01) fitted on `penguin_fit`."
+    ),
+    hint_text=(
+        "a pipeline like the one of section 4, *The pipeline*, with three stages: "
+        '`StringIndexer(inputCol="species", outputCol="label", stringOrderType="alphabetAsc")`, '
+        '`VectorAssembler(inputCols=MEASUREMENTS, outputCol="features")` and '
+        '`LogisticRegression(family="multinomial", regParam=0.01)`. Fit it on `penguin_fit`, '
+        'transform `penguin_validation`, count `groupBy("label", "prediction")` for the '
+        "confusion matrix and evaluate with `MulticlassClassificationEvaluator(metricName="
+        '"accuracy")`. `family="binomial"` is for two classes: with three species Spark '
+        'refuses ("Binomial family only supports 1 or 2 outcome classes but found 3").'
+    ),
+    solution_text=(
+        "penguin_accuracy = 0.9625 (77 of the 80 validation penguins; label order Adelie 0, "
+        "Chinstrap 1, Gentoo 2): all 39 Adelie and all 30 Gentoo right, 3 of the 11 Chinstrap "
+        "predicted Adelie."
+    ),
+    right_answers=[PENGUIN_ACCURACY, 0.9625, 0.963, 0.962],
+)
+
+EXERCISES = [ex1, ex2, ex3, ex4, ex5]
