@@ -234,7 +234,11 @@ def type_new_cell_above(page, panel, marker: str, code: str):
     target.locator(".jp-InputPrompt").click()  # select the cell, in command mode
     page.keyboard.press("Escape")
     page.keyboard.press("a")  # a new cell above it, selected
-    new = panel.locator(".jp-Cell.jp-mod-selected")
+    # Pinned by its position: "the selected cell" moves on as soon as another is clicked.
+    cells = panel.locator(".jp-Cell")
+    index = cells.evaluate_all("cs => cs.findIndex(c => c.classList.contains('jp-mod-selected'))")
+    assert index >= 0
+    new = cells.nth(index)
     new.locator(".cm-content").click()
     page.keyboard.type(code)
     page.keyboard.press("Escape")  # CodeMirror closes brackets; the typed text wins
