@@ -34,7 +34,6 @@ import linecache
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,6 @@ import time
 import traceback
 from collections.abc import MutableMapping
 from pathlib import Path
-from urllib.parse import urlparse
 
 import check  # setup/check.py, next to this file
 
@@ -233,20 +231,6 @@ def quiet_query_context_logging() -> None:
         PySparkLogger.getLogger(name).disabled = True
 
 
-def remote_address(url: str) -> tuple[str, int]:
-    """Host and port of a Spark Connect URL such as sc://127.0.0.1:15002/;token=..."""
-    parsed = urlparse(url.split(";", 1)[0])
-    return parsed.hostname or "localhost", parsed.port or 15002
-
-
-def answers(host: str, port: int, timeout: float = 3.0) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def guard_spark_connect(max_retries: int = 5) -> None:
     """Under SPARK_REMOTE, make a missing server an error within seconds.
 
@@ -263,8 +247,8 @@ def guard_spark_connect(max_retries: int = 5) -> None:
     def init(self, connection, *args, **kwargs):
         url = connection if isinstance(connection, str) else os.environ.get("SPARK_REMOTE", "")
         if url.startswith("sc://"):
-            host, port = remote_address(url)
-            if not answers(host, port):
+            host, port = check.remote_address(url)
+            if check.connect_error(host, port) is not None:
                 raise SparkUnreachable(
                     f"No Spark Connect server answers at {host}:{port} (SPARK_REMOTE={url}): "
                     "start the server, or unset SPARK_REMOTE to run Spark here, then restart "

@@ -13,7 +13,7 @@ import time
 from contextlib import ExitStack
 
 import pytest
-from test_course_kernel import kernel_folder, run, server_env
+from test_course_kernel import START, kernel_folder, run, server_env
 
 import spark_service
 
@@ -59,8 +59,7 @@ def mode_env(request, tmp_path_factory):
 @pytest.mark.slow
 def test_a_mistyped_column_is_one_message_and_the_learners_line(mode_env, tmp_path):
     mode, env = mode_env
-    start = "from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()"
-    cells = run([f"{start}\n{MAKE_DATA}", TYPO, BAD_CSV], kernel_folder(tmp_path), env)
+    cells = run([f"{START}\n{MAKE_DATA}", TYPO, BAD_CSV], kernel_folder(tmp_path), env)
     assert not [out for out in cells[0].outputs if out.output_type == "error"], cells[0].outputs
     error = error_of(cells[1])
     shown = "\n".join(error["traceback"])
@@ -88,9 +87,8 @@ def test_after_spark_stop_the_cell_says_what_happened_and_what_to_do(mode_env, t
     mode, env = mode_env
     if mode == "connect":
         pytest.skip("the course kernel only ends a JVM it started itself (classic mode)")
-    start = "from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()"
     cells = run(
-        [f"{start}\n{MAKE_DATA}", "spark.stop()", "df.count()"], kernel_folder(tmp_path), env
+        [f"{START}\n{MAKE_DATA}", "spark.stop()", "df.count()"], kernel_folder(tmp_path), env
     )
     error = error_of(cells[2])
     assert "Spark was stopped in this notebook (spark.stop())" in error["traceback"][0]
@@ -103,14 +101,13 @@ def test_a_jvm_that_died_is_named_with_its_likely_cause(mode_env, tmp_path):
     mode, env = mode_env
     if mode == "connect":
         pytest.skip("under Spark Connect the JVM is the server's, not the kernel's")
-    start = "from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()"
     kill = (
         "import os, signal\n"
         "jvm = spark.sparkContext._gateway.proc\n"
         "os.kill(jvm.pid, signal.SIGKILL)\n"
         "jvm.wait()"
     )
-    cells = run([f"{start}\n{MAKE_DATA}", kill, "df.count()"], kernel_folder(tmp_path), env)
+    cells = run([f"{START}\n{MAKE_DATA}", kill, "df.count()"], kernel_folder(tmp_path), env)
     error = error_of(cells[2])
     print("\n".join(error["traceback"]))
     assert "Spark's Java process has died: it was killed (signal 9)" in error["traceback"][0]
@@ -121,9 +118,8 @@ def test_a_jvm_that_died_is_named_with_its_likely_cause(mode_env, tmp_path):
 @pytest.mark.slow
 def test_an_unreachable_spark_connect_server_is_one_line_within_seconds(tmp_path):
     env = server_env(SPARK_REMOTE="sc://127.0.0.1:1")
-    start = "from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()"
     began = time.monotonic()
-    cells = run([start], kernel_folder(tmp_path), env)
+    cells = run([START], kernel_folder(tmp_path), env)
     took = time.monotonic() - began
     error = error_of(cells[0])
     print(f"{took:.1f} s: " + "\n".join(error["traceback"]))
