@@ -59,7 +59,7 @@ test-cluster: setup-dev ## the notebooks against a real standalone master + work
 test-connect: setup-dev ## only the notebooks, through one real Spark Connect server on 127.0.0.1
 	$(PY) setup/spark_service.py connect -- $(PYTEST) notebooks $(NBVAL)
 
-student: setup ## write the student edition into student/: the whole course, every exercise's solution replaced by a stub (setup/teachers.md)
+student: setup ## write the student edition into student/: the whole course, every exercise's solution replaced by a stub (docs/teachers.md)
 	$(PY) tools/student_edition.py
 
 test-student: setup-dev student ## the student edition under strict nbval, through one Spark Connect server (what a class gets runs)

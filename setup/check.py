@@ -67,7 +67,7 @@ def java_fix(system: str | None = None) -> str:
     if system == "Windows":
         return (
             "install a JDK 17 into a folder without spaces (e.g. C:\\jdk) and set JAVA_HOME; "
-            "see setup/windows.md"
+            "see docs/windows.md"
         )
     return (
         "install it with `sudo apt-get install openjdk-17-jre-headless` (Debian/Ubuntu), "
@@ -411,7 +411,7 @@ def check_pyspark_python(
     env = os.environ if env is None else env
     value = env.get("PYSPARK_PYTHON")
     what = "PYSPARK_PYTHON"
-    if not value and os.name == "nt":  # no spark-env.sh on Windows: setup/windows.md
+    if not value and os.name == "nt":  # no spark-env.sh on Windows: docs/windows.md
         return Result(True, what, "unset: in the course kernel, Spark's workers run its Python")
     if not value:
         if spark_env_problem() is None:
@@ -439,7 +439,7 @@ def check_pyspark_python(
         what,
         f"{value}{missing} is set, so Spark's Python workers in the notebooks run it instead "
         f"of the course's Python ({python}); unset it unless a cluster's workers need it "
-        "(setup/teachers.md)",
+        "(docs/teachers.md)",
         warn=True,
     )
 
@@ -643,7 +643,7 @@ def check_any_python() -> Result:
     """Spark started without the course kernel (a script, "Python 3 (ipykernel)")."""
     what = "Other Pythons"
     if os.name == "nt":
-        return Result(True, what, 'use the kernel "Python (Pyspark)" (setup/windows.md)')
+        return Result(True, what, 'use the kernel "Python (Pyspark)" (docs/windows.md)')
     problem = spark_env_problem()
     if problem:
         return Result(
