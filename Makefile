@@ -17,11 +17,11 @@ PYTEST := $(PY) -m pytest
 # pytest-xdist: two test files at a time, every cell of a notebook in the same worker (and
 # so the same kernel). Measured in bench/README.md: 143 s -> 119 s for `make test` on 2 cores.
 TWO_AT_A_TIME := -n 2 --dist loadfile
-# Strict nbval: every stored output is compared (never the lax mode).
-NBVAL := --nbval --nbval-kernel-name pyspark --nbval-cell-timeout 900 \
-	--nbval-sanitize-with tests/nbval_sanitize.cfg
+# Strict nbval (every stored output compared, never the lax mode), as setup/course_facts.py
+# defines it.
+NBVAL = $(shell $(PY) setup/course_facts.py nbval-options)
 
-.PHONY: help setup setup-dev lab update test test-slow test-notebooks test-unit test-ui test-cluster test-connect student test-student data notebooks nav lint bench upgrade-check clean
+.PHONY: help setup setup-dev lab update test test-slow test-notebooks test-unit test-ui test-cluster student test-student data notebooks nav lint bench upgrade-check clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -33,37 +33,38 @@ setup-dev: ## the same, plus the contributor's tools of requirements-dev.txt (te
 	@bash setup/setup.sh --dev
 
 lab: setup ## open the course in JupyterLab at notebook 00 (on 127.0.0.1 only, with a token)
-	$(PY) setup/lab.py
+	$(PY) setup/open_lab.py
 
 update: ## bring in the newest course; your changed notebooks are kept in my-work/ first
 	@bash setup/update.sh
 
 test: setup-dev ## the quick loop: tests of setup/, data/ and the configuration (not the slow ones), then every notebook under strict nbval through one warm Spark Connect server
-	$(PY) setup/spark_service.py connect -- $(PYTEST) -m "not slow" $(TWO_AT_A_TIME) tests notebooks $(NBVAL)
+	$(PY) tools/spark_service.py connect -- $(PYTEST) -m "not slow" $(TWO_AT_A_TIME) tests notebooks $(NBVAL)
 
-test-slow: setup-dev ## the slow probes that make test leaves out: real kernels, a non-ASCII path, what listens on the network, broken CSV files, the exercises' typical mistakes
-	$(PYTEST) -m slow tests
+test-slow: setup-dev ## the slow probes that make test leaves out: real kernels, a non-ASCII path, what listens on the network, broken data files
+	$(PYTEST) -m slow $(TWO_AT_A_TIME) tests
 
 test-unit: setup-dev ## all the tests of setup/, data/ and the configuration, the slow ones too
 	$(PYTEST) tests
 
-test-notebooks: setup-dev ## only the notebooks, under strict nbval, in classic local mode (a new Spark each)
-	$(PYTEST) notebooks $(NBVAL)
+test-notebooks: setup-dev ## the notebooks under strict nbval in classic local mode (a new Spark each), each exercise's typical mistakes made for real after its solutions
+	$(PY) tests/notebooks_with_mistakes.py write
+	$(PYTEST) notebooks/.with-mistakes-*.ipynb $(NBVAL); status=$$?; \
+		$(PY) tests/notebooks_with_mistakes.py remove; exit $$status
 
 test-ui: setup-dev ## the learner's path in headless Chromium: the lab of `make lab`, Run All in 00 and 01, "next"
 	COURSE_UI_TEST=1 $(PYTEST) tests/ui -v -s
 
-test-cluster: setup-dev ## the notebooks against a real standalone master + worker on 127.0.0.1
-	$(PY) setup/spark_service.py cluster -- $(PYTEST) notebooks $(NBVAL)
 
-test-connect: setup-dev ## only the notebooks, through one real Spark Connect server on 127.0.0.1
-	$(PY) setup/spark_service.py connect -- $(PYTEST) notebooks $(NBVAL)
+
+test-cluster: setup-dev ## the notebooks against a real standalone master + worker on 127.0.0.1
+	$(PY) tools/spark_service.py cluster -- $(PYTEST) notebooks $(NBVAL)
 
 student: setup ## write the student edition into student/: the whole course, every exercise's solution replaced by a stub (docs/teachers.md)
 	$(PY) tools/student_edition.py
 
 test-student: setup-dev student ## the student edition under strict nbval, through one Spark Connect server (what a class gets runs)
-	$(PY) setup/spark_service.py connect -- $(PYTEST) $(TWO_AT_A_TIME) student/notebooks $(NBVAL)
+	$(PY) tools/spark_service.py connect -- $(PYTEST) $(TWO_AT_A_TIME) student/notebooks $(NBVAL)
 
 data: setup-dev ## remake every data set in data/ (deterministic: git shows no change)
 	$(PY) data/make_data.py

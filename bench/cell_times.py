@@ -22,6 +22,8 @@ import nbformat
 from benchlib import REPO_ROOT
 from nbclient import NotebookClient
 
+from course_facts import KERNEL_NAME
+
 
 def cell_seconds(cell: nbformat.NotebookNode) -> float:
     timing = cell.metadata.get("execution", {})
@@ -39,7 +41,7 @@ def time_notebook(path: Path, top: int) -> None:
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
-        kernel_name="pyspark",
+        kernel_name=KERNEL_NAME,
         timeout=900,
         record_timing=True,
         resources={"metadata": {"path": str(path.parent)}},

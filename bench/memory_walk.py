@@ -5,7 +5,7 @@
     python bench/memory_walk.py --wait-quiet 2400
     python bench/memory_walk.py --kernel-json old/kernel.json --label before
 
-It starts the course's lab exactly as `make lab` does (setup/lab.py, without a browser, on
+It starts the course's lab exactly as `make lab` does (setup/open_lab.py, without a browser, on
 a free loopback port) and drives the Jupyter server's REST API and kernel websockets the
 way JupyterLab does for a learner who opens notebook 00, runs all its cells, clicks "next",
 runs all cells of 01, and so on to 05, never closing a tab or shutting a kernel down:
@@ -64,11 +64,12 @@ from benchlib import (
     wait_if_asked,
 )
 
-sys.path.insert(0, str(REPO_ROOT / "setup"))
-from lab import Lab, running_lab  # noqa: E402  (setup/ is not a package)
+from course_facts import KERNEL_NAME, course_notebooks
+
+sys.path.insert(0, str(REPO_ROOT / "tests"))  # the lab runner of the browser tests
+from lab_runner import Lab, running_lab  # noqa: E402
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
-KERNEL_NAME = "pyspark"
 GOAL_MIB = 3 * 1024
 SETTLE_SECONDS = 5.0
 ROLES = ("server", "kernels", "jvms", "workers")
@@ -298,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     label = args.label or default_label(args.kernel_json)
     quiet_note = wait_if_asked(args.wait_quiet)
     info = machine_info()
-    paths = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = [p.resolve() for p in args.notebooks] or course_notebooks()
 
     walked: list[Walked] = []
     try:

@@ -47,8 +47,9 @@ from benchlib import (
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from course_facts import KERNEL_NAME, course_notebooks
+
 NOTEBOOKS = REPO_ROOT / "notebooks"
-KERNEL_NAME = "pyspark"
 BARE = "bare (start Spark, count, stop)"
 BARE_SOURCE = """\
 from pyspark.sql import SparkSession
@@ -262,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet_note = wait_if_asked(args.wait_quiet)
     info = machine_info()
 
-    paths = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = [p.resolve() for p in args.notebooks] or course_notebooks()
     jobs: list[tuple[str, nbformat.NotebookNode, Path]] = [(BARE, bare_notebook(), NOTEBOOKS)]
     jobs += [(path.name, nbformat.read(path, as_version=4), path.parent) for path in paths]
 

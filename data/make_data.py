@@ -21,10 +21,9 @@ import re
 import sys
 from pathlib import Path
 
+from course_helpers import data_checksum  # the checksum data_path() checks
+
 DATA_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(DATA_DIR))
-sys.path.insert(1, str(DATA_DIR.parent / "notebooks"))
-from course_helpers import data_checksum  # noqa: E402  (the checksum data_path() checks)
 
 # One entry per module in data/makers/; each has `FILES` (names it writes) and
 # `make(out_dir: Path) -> None`.

@@ -1,6 +1,6 @@
 """The course kernel "Python (Pyspark)": an ordinary IPython kernel plus this extension.
 
-setup/kernel.py registers the kernel as ``python setup/course_kernel.py -f ...
+setup/register_kernel.py registers the kernel as ``python setup/course_kernel.py -f ...
 --IPKernelApp.extensions=course_kernel``. Run as a script, this file starts ipykernel with
 itself importable; loaded as an IPython extension, it does three things, all silent while
 everything works:
@@ -12,7 +12,7 @@ everything works:
    locale (``C.UTF-8`` first) for the processes the kernel starts, so that Java can read
    paths with non-ASCII characters. The kernel's own Python is not affected.
 2. After a cell in which Spark did not start (``JAVA_GATEWAY_EXITED`` and the like), it runs
-   setup/check.py's start-up diagnosis and prints, below the error, the FAIL lines with
+   setup/check_setup.py's start-up diagnosis and prints, below the error, the FAIL lines with
    their fixes; when no check fails, what Spark's launcher itself printed.
 3. After a cell that stopped Spark (``spark.stop()``) in classic mode, it ends the JVM the
    kernel had started, which otherwise keeps its memory until the kernel shuts down; the
@@ -42,7 +42,7 @@ import traceback
 from collections.abc import MutableMapping
 from pathlib import Path
 
-import check  # setup/check.py, next to this file
+import check_setup  # setup/check_setup.py, next to this file
 
 HERE = Path(__file__).resolve().parent
 SCRATCH = HERE.parent / ".scratch"
@@ -71,7 +71,7 @@ def prepare_environment(
     changes = {}
     if not env.get("PYSPARK_PYTHON"):
         changes["PYSPARK_PYTHON"] = python
-    changes.update(check.utf8_locale_fix(env, system))
+    changes.update(check_setup.utf8_locale_fix(env, system))
     env.update(changes)
     return changes
 
@@ -98,7 +98,7 @@ def launcher_output(env: MutableMapping[str, str], timeout: float = 60) -> list[
     PySpark leaves the launcher's output on the terminal that started Jupyter. Returns its
     informative lines, or None when Spark now starts (the probe is stopped again).
     """
-    spark_home = env.get("SPARK_HOME") or str(check.pip_spark_home())
+    spark_home = env.get("SPARK_HOME") or str(check_setup.pip_spark_home())
     script = Path(spark_home) / "bin" / ("spark-submit.cmd" if os.name == "nt" else "spark-submit")
     try:
         args = shlex.split(env.get("PYSPARK_SUBMIT_ARGS", "pyspark-shell"))
@@ -156,9 +156,9 @@ def end_process(process: subprocess.Popen, timeout: float = 15) -> None:
 def diagnosis(env: MutableMapping[str, str] | None = None) -> str:
     """What to print below an error that kept Spark from starting."""
     env = os.environ if env is None else env
-    failed = [result for result in check.startup_diagnosis(env) if not result.ok]
+    failed = [result for result in check_setup.startup_diagnosis(env) if not result.ok]
     if failed:
-        lines = ["Spark did not start. The course's set-up check (setup/check.py) says why:"]
+        lines = ["Spark did not start. The course's set-up check (setup/check_setup.py) says why:"]
         lines += [result.line() for result in failed]
     else:
         said = launcher_output(env)
@@ -168,7 +168,7 @@ def diagnosis(env: MutableMapping[str, str] | None = None) -> str:
                 "starts when tried again now: run the cell again."
             )
         lines = [
-            "Spark did not start, and the set-up check (setup/check.py) finds nothing "
+            "Spark did not start, and the set-up check (setup/check_setup.py) finds nothing "
             "wrong. Spark's launcher said:"
         ]
         lines += [f"    {line}" for line in said]
@@ -247,8 +247,8 @@ def guard_spark_connect(max_retries: int = 5) -> None:
     def init(self, connection, *args, **kwargs):
         url = connection if isinstance(connection, str) else os.environ.get("SPARK_REMOTE", "")
         if url.startswith("sc://"):
-            host, port = check.remote_address(url)
-            if check.connect_error(host, port) is not None:
+            host, port = check_setup.remote_address(url)
+            if check_setup.connect_error(host, port) is not None:
                 raise SparkUnreachable(
                     f"No Spark Connect server answers at {host}:{port} (SPARK_REMOTE={url}): "
                     "start the server, or unset SPARK_REMOTE to run Spark here, then restart "
@@ -476,7 +476,7 @@ def unload_ipython_extension(ipython) -> None:
 
 if __name__ == "__main__":
     # Python put this file's folder (setup/) first on sys.path: import this module and
-    # setup/check.py under their own names, then take setup/ off the path again, so that a
+    # setup/check_setup.py under their own names, then take setup/ off the path again, so that a
     # notebook imports from its own folder exactly as under `python -m ipykernel_launcher`.
     import course_kernel  # noqa: F401
 

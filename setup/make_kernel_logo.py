@@ -3,7 +3,7 @@
     .venv/bin/python setup/make_kernel_logo.py     # rewrites the three files below
 
 Writes setup/kernel-logo.svg, setup/kernel-logo-32x32.png and setup/kernel-logo-64x64.png,
-which setup/kernel.py installs into the kernel's folder as logo-svg.svg, logo-32x32.png and
+which setup/register_kernel.py installs into the kernel's folder as logo-svg.svg, logo-32x32.png and
 logo-64x64.png (the names JupyterLab looks for). The drawing is the project's own: plain
 shapes in the colours of the course's plots (matplotlib's first two default colours), no
 text and no font, so every machine draws the same pixels.

@@ -33,7 +33,7 @@ fi
 
 # Java first: without it nothing else is worth installing, and Spark's own error
 # for a missing Java is a long stack trace.
-"$python" setup/check.py --java >/dev/null || { "$python" setup/check.py --java >&2; exit 1; }
+"$python" setup/check_setup.py --java >/dev/null || { "$python" setup/check_setup.py --java >&2; exit 1; }
 
 # A set-up interrupted while it made .venv/ (Ctrl-C in its first seconds) leaves one without
 # pip, on which every later step would fail: a .venv/ whose Python cannot import pip is made
@@ -72,14 +72,19 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "$wanted" >"$stamp"
 fi
 
+# The course's support modules (setup/, tools/, and notebooks/ for course_helpers) are
+# importable by any Python of .venv/, so no script or test edits sys.path.
+site_packages="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+printf '%s\n' "$repo_root/setup" "$repo_root/tools" "$repo_root/notebooks" >"$site_packages/course.pth"
+
 # The kernel's folder (and the spark-env.sh that gives Spark started from any other Python
 # of .venv/ the same settings) is rewritten only when it differs from what this checkout
 # wants (a read-only checkout that is set up passes); the full check is the last step below.
-"$venv/bin/python" setup/kernel.py --no-check >/dev/null
+"$venv/bin/python" setup/register_kernel.py --no-check >/dev/null
 # The course's JupyterLab settings (no Jupyter news pop-up, closing a notebook shuts its
 # kernel down, line numbers): setup/jupyterlab/overrides.json5, installed for .venv/ only;
 # and matplotlib's font cache, built here (its first import says so on stderr), not in the
 # middle of a notebook's stored output, where the lab's kernels will look for it.
-"$venv/bin/python" setup/lab.py --prepare >/dev/null
+"$venv/bin/python" setup/open_lab.py --prepare >/dev/null
 
-"$venv/bin/python" setup/check.py
+"$venv/bin/python" setup/check_setup.py

@@ -1,6 +1,6 @@
 """setup/course_kernel.py, the extension of the course kernel, in real kernels.
 
-Each kernel starts exactly as kernel.json says (the kernel spec setup/kernel.py wants,
+Each kernel starts exactly as kernel.json says (the kernel spec setup/register_kernel.py wants,
 written to a temporary folder), in the environment of a Jupyter server with one of the
 faults learners have, runs a tiny notebook through nbclient, and the test reads the
 cells' outputs: what the learner would see.
@@ -20,9 +20,9 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-import check
+import check_setup
 import course_kernel
-import kernel
+import register_kernel
 from conftest import REPO_ROOT
 
 START = "from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()"
@@ -42,11 +42,11 @@ def usage():
 
 
 def kernel_folder(tmp_path: Path, argv: list[str] | None = None, **env: str) -> Path:
-    """A folder of kernels holding "pyspark" as setup/kernel.py registers it, with `env`
+    """A folder of kernels holding "pyspark" as setup/register_kernel.py registers it, with `env`
     added to (or, for a value of None, removed from) its kernel.json's env."""
     folder = tmp_path / "kernels" / "pyspark"
     folder.mkdir(parents=True)
-    spec = kernel.kernel_spec()
+    spec = register_kernel.kernel_spec()
     spec["argv"] = argv or spec["argv"]
     spec["env"].update(env)
     (folder / "kernel.json").write_text(json.dumps(spec))
@@ -122,11 +122,11 @@ def test_pyspark_python_is_only_a_default():
 def test_an_ascii_locale_becomes_utf8_for_java_on_linux_only():
     env = {"LC_ALL": "C", "PYSPARK_PYTHON": "python3"}
     assert course_kernel.prepare_environment(dict(env), "Darwin") == {}
-    fix = check.utf8_locale_fix(env, "Linux")
+    fix = check_setup.utf8_locale_fix(env, "Linux")
     if not fix:
         pytest.skip("this machine has no UTF-8 locale at all")
     assert course_kernel.prepare_environment(env, "Linux") == fix
-    assert check.is_utf8(env["LC_ALL"])
+    assert check_setup.is_utf8(env["LC_ALL"])
 
 
 def test_which_errors_are_start_up_failures():
@@ -208,19 +208,19 @@ def test_another_spark_home_set_in_the_notebook_is_named(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(platform.system() != "Linux", reason="Java on macOS reads paths as UTF-8")
 def test_a_non_ascii_path_under_an_ascii_locale(tmp_path):
-    if not check.utf8_locale_fix({"LC_ALL": "C"}, "Linux"):
+    if not check_setup.utf8_locale_fix({"LC_ALL": "C"}, "Linux"):
         pytest.skip("this machine has no UTF-8 locale to give Java")
     # The repository (and so its .venv) in a folder with a non-ASCII name, as seen by Java.
     repo = tmp_path / "kurs-ü"
     repo.mkdir()
     for name in ("spark-defaults.conf", "log4j.properties"):
         shutil.copy(REPO_ROOT / name, repo / name)
-    (repo / "spark").symlink_to(check.pip_spark_home())
+    (repo / "spark").symlink_to(check_setup.pip_spark_home())
     env = {"SPARK_HOME": str(repo / "spark"), "SPARK_CONF_DIR": str(repo)}
     cells = [START + "\nprint(spark.range(7).count())", "spark.stop()"]
     terminal = server_env(LC_ALL="C", LANG=None, LC_CTYPE=None)
     # Without the extension (a plain ipykernel), Java cannot load Spark's launcher...
-    plain = kernel.kernel_spec()["argv"]
+    plain = register_kernel.kernel_spec()["argv"]
     plain[1:2] = ["-m", "ipykernel_launcher"]
     plain.remove("--IPKernelApp.extensions=course_kernel")
     broken = run(cells, kernel_folder(tmp_path / "plain", argv=plain, **env), terminal)
@@ -278,7 +278,7 @@ def test_the_kernel_starts_quietly(life):
 
 @pytest.mark.slow
 def test_a_foreign_spark_home_cannot_reach_the_kernel(life):
-    assert stdout(life[1]).strip() == str(check.pip_spark_home())
+    assert stdout(life[1]).strip() == str(check_setup.pip_spark_home())
     assert stdout(life[2]).startswith("10\n")
 
 

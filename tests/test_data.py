@@ -19,10 +19,8 @@ from urllib.request import url2pathname
 
 import pytest
 
-from conftest import DATA_DIR, REPO_ROOT
-
-sys.path.insert(0, str(DATA_DIR))
 import make_data  # noqa: E402  (data/ is not a package)
+from conftest import DATA_DIR, REPO_ROOT
 
 # Makers that download at run time, and what (their cards say why).
 NEEDS_THE_INDEX = {"default_credit": "downloads the pinned ISLP wheel with pip"}

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
@@ -21,13 +20,10 @@ import pytest
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-from conftest import DATA_DIR, REPO_ROOT
-
-sys.path.insert(0, str(DATA_DIR))
-sys.path.insert(0, str(REPO_ROOT / "notebooks"))
-import make_data  # noqa: E402
-
 import course_helpers  # noqa: E402
+import make_data  # noqa: E402
+from conftest import DATA_DIR, REPO_ROOT
+from course_facts import KERNEL_NAME
 
 CSV = "ecommerce_customers.csv"
 RESTORE = f"restore it with `git checkout data/{CSV}`"
@@ -143,7 +139,7 @@ def test_notebook_01_stops_at_its_read_in_the_course_kernel(tmp_path):
         cells=[nbformat.v4.new_code_cell(cell.source) for cell in code[: reading + 1]]
     )
     NotebookClient(
-        notebook, km=KernelManager(kernel_name="pyspark"), timeout=300, allow_errors=True
+        notebook, km=KernelManager(kernel_name=KERNEL_NAME), timeout=300, allow_errors=True
     ).execute(cwd=str(root / "notebooks"))
     errors = [
         (index, output)

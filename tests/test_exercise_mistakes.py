@@ -11,17 +11,14 @@ accept it. Slow (a run of every notebook): `make test-slow` and CI run it.
 from __future__ import annotations
 
 import importlib
-import sys
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import REPO_ROOT
+from course_facts import KERNEL_NAME, course_notebooks
 
-sys.path.insert(0, str(REPO_ROOT / "notebooks"))
-
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = course_notebooks()
 MARK = "MISTAKE-VERDICT"
 
 
@@ -45,7 +42,7 @@ def test_typical_mistakes_get_their_own_hint(path):
     notebook.cells = notebook.cells[:stop] + extra + notebook.cells[stop:]
     NotebookClient(
         notebook,
-        kernel_name="pyspark",
+        kernel_name=KERNEL_NAME,
         timeout=900,
         allow_errors=True,
         resources={"metadata": {"path": str(path.parent)}},

@@ -18,21 +18,15 @@ from __future__ import annotations
 import ast
 import importlib
 import re
-import sys
 
 import nbformat
 import pytest
 
-from conftest import REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT / "notebooks"))
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-
 import student_edition  # noqa: E402
 from course_checks import Exercise, Unreadable, as_rows  # noqa: E402
+from course_facts import course_notebooks, exercise_part
 
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-GRADE_ID = re.compile(r"ch(\d\d)_ex(\d+)_(answer|check|explained)")
+NOTEBOOKS = course_notebooks()
 TASK = re.compile(r"^\*\*(\d+)\. ", re.MULTILINE)
 
 
@@ -46,10 +40,10 @@ def section(notebook) -> list:
 
 def exercises_of(notebook) -> dict[int, dict]:
     found: dict[int, dict] = {}
-    for cell in section(notebook):
-        match = GRADE_ID.fullmatch(cell.metadata.get("nbgrader", {}).get("grade_id", ""))
-        if match:
-            found.setdefault(int(match[2]), {})[match[3]] = cell
+    for cell in notebook.cells:
+        if part := exercise_part(cell):
+            _, number, kind = part
+            found.setdefault(number, {})[kind] = cell
     return found
 
 

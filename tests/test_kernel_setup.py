@@ -1,5 +1,5 @@
-"""setup/kernel.py: the kernel's folder is complete, readable by every user, written only
-when it changed, and `python setup/kernel.py` (the conda route) runs the set-up check."""
+"""setup/register_kernel.py: the kernel's folder is complete, readable by every user, written only
+when it changed, and `python setup/register_kernel.py` (the conda route) runs the set-up check."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
-import kernel
 import make_kernel_logo
+import register_kernel
 from conftest import REPO_ROOT
 
 FILES = ["kernel.json", "logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]
@@ -27,7 +27,7 @@ def refuse(*args, **kwargs):
 
 
 def test_the_kernel_spec():
-    spec = kernel.kernel_spec(python="/py", repo_root=Path("/repo"), spark_home="/spark")
+    spec = register_kernel.kernel_spec(python="/py", repo_root=Path("/repo"), spark_home="/spark")
     assert spec["argv"] == [
         "/py",
         "/repo/setup/course_kernel.py",
@@ -49,24 +49,26 @@ def test_the_kernel_spec():
 
 
 def test_jvm_options_with_spaces_are_quoted_for_sparks_launcher():
-    env = kernel.spark_env(Path("/home/ann/my course"))
+    env = register_kernel.spark_env(Path("/home/ann/my course"))
     assert env["SPARK_SUBMIT_OPTS"] == (
         '"-Djava.io.tmpdir=/home/ann/my course/.scratch/spark" '
         '"-XX:ErrorFile=/home/ann/my course/.scratch/hs_err_pid%p.log"'
     )
-    assert kernel.java_option('C:\\a "b"') == '"C:\\\\a \\"b\\""'
+    assert register_kernel.java_option('C:\\a "b"') == '"C:\\\\a \\"b\\""'
 
 
 def test_the_spark_home_is_the_pip_package():
     import pyspark
 
-    assert kernel.kernel_spec()["env"]["SPARK_HOME"] == str(Path(pyspark.__file__).resolve().parent)
+    assert register_kernel.kernel_spec()["env"]["SPARK_HOME"] == str(
+        Path(pyspark.__file__).resolve().parent
+    )
 
 
 def test_the_folder_is_readable_by_everyone_whatever_the_umask(tmp_path):
     umask = os.umask(0o077)  # what a careful user or a container build may have
     try:
-        where, changed = kernel.install(prefix=str(tmp_path))
+        where, changed = register_kernel.install(prefix=str(tmp_path))
     finally:
         os.umask(umask)
     assert changed and where == tmp_path / "share" / "jupyter" / "kernels" / "pyspark"
@@ -78,46 +80,46 @@ def test_the_folder_is_readable_by_everyone_whatever_the_umask(tmp_path):
 
 
 def test_the_folder_is_written_only_when_it_changed(tmp_path, monkeypatch):
-    where, _ = kernel.install(prefix=str(tmp_path))
+    where, _ = register_kernel.install(prefix=str(tmp_path))
     monkeypatch.setattr(KernelSpecManager, "install_kernel_spec", refuse)
-    assert kernel.install(prefix=str(tmp_path)) == (where, False)  # nothing written
+    assert register_kernel.install(prefix=str(tmp_path)) == (where, False)  # nothing written
     # What an older set-up left (a 0700 folder, no logos) is rewritten.
     where.chmod(0o700)
     with pytest.raises(PermissionError):
-        kernel.install(prefix=str(tmp_path))
+        register_kernel.install(prefix=str(tmp_path))
     where.chmod(0o755)
     (where / "logo-svg.svg").unlink()
     with pytest.raises(PermissionError):
-        kernel.install(prefix=str(tmp_path))
+        register_kernel.install(prefix=str(tmp_path))
 
 
 def test_a_folder_it_cannot_write_gets_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(KernelSpecManager, "install_kernel_spec", refuse)
-    assert kernel.main(["--prefix", str(tmp_path), "--no-check"]) == 1
+    assert register_kernel.main(["--prefix", str(tmp_path), "--no-check"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("FAIL Kernel: cannot write the kernel's folder")
-    assert "Permission denied" in err and "python setup/kernel.py --user" in err
+    assert "Permission denied" in err and "python setup/register_kernel.py --user" in err
     assert "Traceback" not in err
 
 
 @pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root may write anywhere")
 def test_a_read_only_folder_that_is_up_to_date_passes(tmp_path):
-    where, _ = kernel.install(prefix=str(tmp_path))
+    where, _ = register_kernel.install(prefix=str(tmp_path))
     for folder in (where, where.parent):
         folder.chmod(0o555)
     try:
-        assert kernel.main(["--prefix", str(tmp_path), "--no-check"]) == 0
+        assert register_kernel.main(["--prefix", str(tmp_path), "--no-check"]) == 0
     finally:
         for folder in (where, where.parent):
             folder.chmod(0o755)
 
 
 def test_the_conda_route_runs_the_check(tmp_path):
-    # The README's conda route is `python setup/kernel.py`, then `jupyter lab`: the
+    # The README's conda route is `python setup/register_kernel.py`, then `jupyter lab`: the
     # registration must print the set-up check, like `make setup` does.
     completed = subprocess.run(
-        [sys.executable, "setup/kernel.py", "--prefix", str(tmp_path)],
+        [sys.executable, "setup/register_kernel.py", "--prefix", str(tmp_path)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -15,9 +15,9 @@ import nbformat
 import pytest
 
 from conftest import REPO_ROOT
+from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME, NAV_MARKER, course_notebooks
 
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-NAV_MARKER = "<!-- nav -->"
+NOTEBOOKS = course_notebooks()
 
 
 def code_of(notebook) -> str:
@@ -39,7 +39,7 @@ def notebook(request):
 
 def test_kernel_is_python_pyspark(notebook):
     spec = notebook.metadata["kernelspec"]
-    assert (spec["name"], spec["display_name"]) == ("pyspark", "Python (Pyspark)")
+    assert (spec["name"], spec["display_name"]) == (KERNEL_NAME, KERNEL_DISPLAY_NAME)
 
 
 def test_opens_with_title_and_what_you_will_learn(notebook):

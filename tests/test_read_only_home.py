@@ -22,8 +22,10 @@ from pathlib import Path
 import pytest
 from jupyter_client import BlockingKernelClient
 
-import lab
+import lab_runner
+import open_lab
 from conftest import REPO_ROOT
+from course_facts import KERNEL_NAME
 
 PYTHON = os.path.realpath(sys.executable)  # a Python that needs nothing from the home folder
 
@@ -62,7 +64,7 @@ def clean_env() -> dict[str, str]:
 
 def test_the_check_says_where_the_lab_will_keep_its_files(read_only_home):
     completed = subprocess.run(
-        read_only_home([sys.executable, "setup/check.py"]),
+        read_only_home([sys.executable, "setup/check_setup.py"]),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -76,8 +78,8 @@ def test_the_check_says_where_the_lab_will_keep_its_files(read_only_home):
 
 
 def test_nowhere_to_write_stops_the_lab_with_one_line(monkeypatch, capsys):
-    monkeypatch.setattr(lab, "writable", lambda folder: False)
-    assert lab.main(["--no-browser"]) == 1
+    monkeypatch.setattr(open_lab, "writable", lambda folder: False)
+    assert open_lab.main(["--no-browser"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("FAIL Lab: ") and err.count("\n") == 1
@@ -88,8 +90,8 @@ def test_nowhere_to_write_stops_the_lab_with_one_line(monkeypatch, capsys):
 def test_a_variable_that_points_nowhere_writable_is_named(monkeypatch, tmp_path):
     blocked = tmp_path / "blocked"
     monkeypatch.setenv("IPYTHONDIR", str(blocked))
-    monkeypatch.setattr(lab, "writable", lambda folder: Path(folder) != blocked)
-    moved, problem = lab.home_redirects()
+    monkeypatch.setattr(open_lab, "writable", lambda folder: Path(folder) != blocked)
+    moved, problem = open_lab.home_redirects()
     assert problem == (
         f"IPYTHONDIR={blocked} cannot be written; unset it or point it at a folder you can "
         "write to, then start the lab again"
@@ -133,7 +135,7 @@ def test_make_lab_works_with_a_read_only_home(read_only_home, tmp_path):
     assert setup.returncode == 0, setup.stdout + setup.stderr
     assert "WARN Lab: your home folder cannot be written" in setup.stdout
     log = tmp_path / "lab.log"
-    command = [sys.executable, "setup/lab.py", "--no-browser", "--port=0"]
+    command = [sys.executable, "setup/open_lab.py", "--no-browser", "--port=0"]
     with open(log, "wb") as sink:
         server = subprocess.Popen(
             read_only_home([*command, "--ServerApp.port_retries=0"]),
@@ -145,7 +147,7 @@ def test_make_lab_works_with_a_read_only_home(read_only_home, tmp_path):
         )
     try:
         deadline = time.monotonic() + 120
-        while not (found := lab.PRINTED_URL.search(log.read_text(errors="replace"))):
+        while not (found := lab_runner.PRINTED_URL.search(log.read_text(errors="replace"))):
             assert server.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
@@ -153,8 +155,8 @@ def test_make_lab_works_with_a_read_only_home(read_only_home, tmp_path):
         text = log.read_text()
         assert "Read-only file system" not in text and "Traceback" not in text, text
         assert "note: your home folder cannot be written" in text
-        started = api(base_url, token, "/api/kernels", "POST", {"name": "pyspark"})
-        connection = lab.HOME_STANDIN / "jupyter_runtime_dir" / f"kernel-{started['id']}.json"
+        started = api(base_url, token, "/api/kernels", "POST", {"name": KERNEL_NAME})
+        connection = open_lab.HOME_STANDIN / "jupyter_runtime_dir" / f"kernel-{started['id']}.json"
         client = BlockingKernelClient(connection_file=str(connection))
         client.load_connection_file()
         # No heartbeat: on a busy machine a late one reads as a dead kernel; a kernel that

@@ -1,4 +1,4 @@
-"""setup/check.py: each check passes on a good set-up and names the fix on a bad one.
+"""setup/check_setup.py: each check passes on a good set-up and names the fix on a bad one.
 
 Java is faked with tiny scripts that print what a real `java -version` prints, and the
 locales a machine has with a function, so the failure paths run on any machine.
@@ -18,8 +18,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import check
-import kernel
+import check_setup
+import register_kernel
 from conftest import REPO_ROOT
 
 JAVA_OUTPUTS = {
@@ -51,7 +51,7 @@ def empty_path(tmp_path: Path) -> str:
 @pytest.mark.parametrize("major", [17, 21])
 def test_supported_java_passes(tmp_path, major):
     home = fake_java_home(tmp_path, major)
-    result = check.check_java({"JAVA_HOME": str(home), "PATH": empty_path(tmp_path)})
+    result = check_setup.check_java({"JAVA_HOME": str(home), "PATH": empty_path(tmp_path)})
     assert result.ok, result.line()
     assert f"Java {major}" in result.detail
 
@@ -59,7 +59,7 @@ def test_supported_java_passes(tmp_path, major):
 @pytest.mark.parametrize("major", [8, 11])
 def test_old_java_fails_with_the_fix(tmp_path, major):
     home = fake_java_home(tmp_path, major)
-    result = check.check_java({"JAVA_HOME": str(home)}, system="Linux")
+    result = check_setup.check_java({"JAVA_HOME": str(home)}, system="Linux")
     assert not result.ok
     assert f"Java {major}" in result.detail and "too old" in result.detail
     assert "apt-get install openjdk-17" in result.detail
@@ -67,18 +67,18 @@ def test_old_java_fails_with_the_fix(tmp_path, major):
 
 def test_java_found_on_path_when_java_home_is_unset(tmp_path):
     bin_folder = fake_java_home(tmp_path, 17) / "bin"
-    result = check.check_java({"PATH": str(bin_folder)})
+    result = check_setup.check_java({"PATH": str(bin_folder)})
     assert result.ok and "java on PATH" in result.detail
 
 
 def test_no_java_at_all(tmp_path):
-    result = check.check_java({"PATH": empty_path(tmp_path)}, system="Darwin")
+    result = check_setup.check_java({"PATH": empty_path(tmp_path)}, system="Darwin")
     assert not result.ok
     assert "no Java found" in result.detail and "brew install openjdk@17" in result.detail
 
 
 def test_java_home_pointing_nowhere(tmp_path):
-    result = check.check_java({"JAVA_HOME": str(tmp_path / "missing")}, system="Linux")
+    result = check_setup.check_java({"JAVA_HOME": str(tmp_path / "missing")}, system="Linux")
     assert not result.ok
     assert "has no bin/java" in result.detail and "unset it" in result.detail
 
@@ -88,7 +88,9 @@ def test_bad_java_home_with_a_good_java_on_path_says_unset_it(tmp_path, old):
     # Spark takes JAVA_HOME over PATH: the fix is JAVA_HOME, not installing Java 17.
     java_home = fake_java_home(tmp_path, old) if old else tmp_path / "gone"
     path_bin = fake_java_home(tmp_path, 17) / "bin"
-    result = check.check_java({"JAVA_HOME": str(java_home), "PATH": str(path_bin)}, system="Linux")
+    result = check_setup.check_java(
+        {"JAVA_HOME": str(java_home), "PATH": str(path_bin)}, system="Linux"
+    )
     assert not result.ok
     assert "unset JAVA_HOME" in result.detail
     assert f"JAVA_HOME={path_bin.parent.resolve()}" in result.detail  # or repoint it there
@@ -100,7 +102,7 @@ def test_bad_java_home_with_a_good_java_on_path_says_unset_it(tmp_path, old):
 def test_old_java_home_with_an_old_java_on_path_says_install(tmp_path):
     java_home = fake_java_home(tmp_path, 11)
     path_bin = fake_java_home(tmp_path, 8) / "bin"
-    result = check.check_java({"JAVA_HOME": str(java_home), "PATH": str(path_bin)}, "Linux")
+    result = check_setup.check_java({"JAVA_HOME": str(java_home), "PATH": str(path_bin)}, "Linux")
     assert not result.ok and "apt-get install openjdk-17" in result.detail
 
 
@@ -109,7 +111,7 @@ def test_unreadable_java_version(tmp_path):
     (home / "bin").mkdir(parents=True)
     (home / "bin" / "java").write_text("#!/bin/sh\necho nonsense >&2\n")
     (home / "bin" / "java").chmod(0o755)
-    result = check.check_java({"JAVA_HOME": str(home)})
+    result = check_setup.check_java({"JAVA_HOME": str(home)})
     assert not result.ok and "cannot read the version" in result.detail
 
 
@@ -123,12 +125,12 @@ def test_unreadable_java_version(tmp_path):
     ],
 )
 def test_parse_java_major(text, major):
-    assert check.parse_java_major(text) == major
+    assert check_setup.parse_java_major(text) == major
 
 
 def kernel_fake(display_name="Python (Pyspark)", python=sys.executable, conf_dir=REPO_ROOT):
-    """A kernel spec as Jupyter returns it, made from what setup/kernel.py registers."""
-    spec = kernel.kernel_spec(python=python, spark_home=kernel.pip_spark_home())
+    """A kernel spec as Jupyter returns it, made from what setup/register_kernel.py registers."""
+    spec = register_kernel.kernel_spec(python=python, spark_home=register_kernel.pip_spark_home())
     spec["env"]["SPARK_CONF_DIR"] = str(conf_dir)
     return SimpleNamespace(display_name=display_name, argv=spec["argv"], env=spec["env"])
 
@@ -141,7 +143,7 @@ def old_kernel():
 
 
 def test_kernel_ok():
-    assert check.check_kernel(lambda name: kernel_fake()).ok
+    assert check_setup.check_kernel(lambda name: kernel_fake()).ok
 
 
 @pytest.mark.parametrize(
@@ -155,7 +157,7 @@ def test_kernel_ok():
     ],
 )
 def test_kernel_problems_name_the_fix(spec, message):
-    result = check.check_kernel(lambda name: spec)
+    result = check_setup.check_kernel(lambda name: spec)
     assert not result.ok
     assert message in result.detail and "make setup" in result.detail
 
@@ -163,7 +165,7 @@ def test_kernel_problems_name_the_fix(spec, message):
 def test_a_shadowing_kernel_is_located():
     spec = kernel_fake(conf_dir="/elsewhere")
     spec.resource_dir = "/home/learner/.local/share/jupyter/kernels/pyspark"
-    result = check.check_kernel(lambda name: spec)
+    result = check_setup.check_kernel(lambda name: spec)
     assert not result.ok
     assert (
         spec.resource_dir in result.detail and "jupyter kernelspec remove pyspark" in result.detail
@@ -175,26 +177,26 @@ def test_a_private_kernel_folder_is_caught(tmp_path):
     spec = kernel_fake()
     spec.resource_dir = str(tmp_path)
     tmp_path.chmod(0o700)
-    result = check.check_kernel(lambda name: spec)
+    result = check_setup.check_kernel(lambda name: spec)
     assert not result.ok and "private to its owner" in result.detail
     tmp_path.chmod(0o755)
-    assert check.check_kernel(lambda name: spec).ok
+    assert check_setup.check_kernel(lambda name: spec).ok
 
 
 def test_spark_home_elsewhere_is_a_warning_in_the_terminal(tmp_path):
     # The course kernel sets SPARK_HOME itself, so another Spark in the terminal cannot
     # reach the notebooks; the check still says what it would do outside them.
-    result = check.check_spark_home({"SPARK_HOME": str(tmp_path)})
+    result = check_setup.check_spark_home({"SPARK_HOME": str(tmp_path)})
     assert result.ok and result.warn and result.line().startswith("WARN SPARK_HOME:")
     assert "course kernel ignores it" in result.detail and "unset SPARK_HOME" in result.detail
-    assert check.check_spark_home({}).ok
+    assert check_setup.check_spark_home({}).ok
 
 
 def test_spark_home_elsewhere_inside_the_kernel_fails(tmp_path):
-    result = check.check_spark_home({"SPARK_HOME": str(tmp_path)}, in_kernel=True)
+    result = check_setup.check_spark_home({"SPARK_HOME": str(tmp_path)}, in_kernel=True)
     assert not result.ok and "restart the kernel" in result.detail
-    pip_home = str(check.pip_spark_home())
-    assert check.check_spark_home({"SPARK_HOME": pip_home}, in_kernel=True).ok
+    pip_home = str(check_setup.pip_spark_home())
+    assert check_setup.check_spark_home({"SPARK_HOME": pip_home}, in_kernel=True).ok
 
 
 @pytest.mark.parametrize(
@@ -214,23 +216,25 @@ def test_spark_home_elsewhere_inside_the_kernel_fails(tmp_path):
     ],
 )
 def test_submit_args_without_pyspark_shell_at_the_end(args, message, fixed):
-    result = check.check_submit_args({"PYSPARK_SUBMIT_ARGS": args})
+    result = check_setup.check_submit_args({"PYSPARK_SUBMIT_ARGS": args})
     assert not result.ok
     assert message in result.detail
     assert f'set PYSPARK_SUBMIT_ARGS="{fixed}"' in result.detail
 
 
 def test_submit_args_that_are_fine():
-    assert check.check_submit_args({}).ok
-    assert check.check_submit_args({"PYSPARK_SUBMIT_ARGS": "--master local[1] pyspark-shell"}).ok
-    unreadable = check.check_submit_args({"PYSPARK_SUBMIT_ARGS": '--name "x pyspark-shell'})
+    assert check_setup.check_submit_args({}).ok
+    assert check_setup.check_submit_args(
+        {"PYSPARK_SUBMIT_ARGS": "--master local[1] pyspark-shell"}
+    ).ok
+    unreadable = check_setup.check_submit_args({"PYSPARK_SUBMIT_ARGS": '--name "x pyspark-shell'})
     assert not unreadable.ok and "quotes" in unreadable.detail
 
 
 def test_pyspark_python_set_in_the_terminal_wins_and_is_named(tmp_path):
-    assert check.check_pyspark_python({}).ok
-    assert not check.check_pyspark_python({"PYSPARK_PYTHON": sys.executable}).warn
-    result = check.check_pyspark_python({"PYSPARK_PYTHON": "/opt/cluster/bin/python3"})
+    assert check_setup.check_pyspark_python({}).ok
+    assert not check_setup.check_pyspark_python({"PYSPARK_PYTHON": sys.executable}).warn
+    result = check_setup.check_pyspark_python({"PYSPARK_PYTHON": "/opt/cluster/bin/python3"})
     assert result.ok and result.warn  # a teacher's cluster may need it: not a failure
     assert "does not exist on this machine" in result.detail
     assert "docs/teachers.md" in result.detail
@@ -255,31 +259,31 @@ NON_ASCII = [Path("/home/jürgen/kurs")]
     ],
 )
 def test_locale_that_breaks_java_on_a_non_ascii_path(env, cause):
-    result = check.check_locale(env, "Linux", NON_ASCII, installed("C.UTF-8"))
+    result = check_setup.check_locale(env, "Linux", NON_ASCII, installed("C.UTF-8"))
     assert result.ok and result.warn, result.line()  # the course kernel fixes it itself
     assert cause in result.detail and "/home/jürgen/kurs" in result.detail
     assert "JAVA_GATEWAY_EXITED" in result.detail and "export LC_ALL=C.UTF-8" in result.detail
-    assert check.utf8_locale_fix(env, "Linux", installed("C.UTF-8")) == {"LC_ALL": "C.UTF-8"}
+    assert check_setup.utf8_locale_fix(env, "Linux", installed("C.UTF-8")) == {"LC_ALL": "C.UTF-8"}
 
 
 def test_locale_without_any_utf8_locale_fails_with_the_fix():
-    result = check.check_locale({"LC_ALL": "C"}, "Linux", NON_ASCII, installed())
+    result = check_setup.check_locale({"LC_ALL": "C"}, "Linux", NON_ASCII, installed())
     assert not result.ok
     assert "No UTF-8 locale is installed" in result.detail and "ASCII" in result.detail
-    assert check.utf8_locale_fix({"LC_ALL": "C"}, "Linux", installed()) == {}
+    assert check_setup.utf8_locale_fix({"LC_ALL": "C"}, "Linux", installed()) == {}
 
 
 def test_locale_that_is_fine():
     utf8 = installed("C.UTF-8", "en_US.UTF-8")
     for env in ({"LANG": "en_US.UTF-8"}, {"LC_ALL": "C.UTF-8", "LANG": "xx_YY"}):
-        assert check.check_locale(env, "Linux", NON_ASCII, utf8).line().startswith("OK")
-        assert check.utf8_locale_fix(env, "Linux", utf8) == {}
+        assert check_setup.check_locale(env, "Linux", NON_ASCII, utf8).line().startswith("OK")
+        assert check_setup.utf8_locale_fix(env, "Linux", utf8) == {}
     # An ASCII locale is harmless while every path is ASCII.
-    plain = check.check_locale({"LC_ALL": "C"}, "Linux", [Path("/home/ann/course")], utf8)
+    plain = check_setup.check_locale({"LC_ALL": "C"}, "Linux", [Path("/home/ann/course")], utf8)
     assert plain.ok and not plain.warn and "harmless" in plain.detail
     # macOS's Java reads file names as UTF-8 whatever the locale.
-    assert check.check_locale({"LC_ALL": "C"}, "Darwin", NON_ASCII, utf8).ok
-    assert check.utf8_locale_fix({"LC_ALL": "C"}, "Darwin", utf8) == {}
+    assert check_setup.check_locale({"LC_ALL": "C"}, "Darwin", NON_ASCII, utf8).ok
+    assert check_setup.utf8_locale_fix({"LC_ALL": "C"}, "Darwin", utf8) == {}
 
 
 def test_startup_diagnosis_names_what_keeps_spark_from_starting(tmp_path):
@@ -290,14 +294,14 @@ def test_startup_diagnosis_names_what_keeps_spark_from_starting(tmp_path):
         "SPARK_HOME": str(tmp_path),
         "LC_ALL": "C.UTF-8",
     }
-    failed = [result.what for result in check.startup_diagnosis(env) if not result.ok]
+    failed = [result.what for result in check_setup.startup_diagnosis(env) if not result.ok]
     assert failed == ["Java", "SPARK_HOME", "PYSPARK_SUBMIT_ARGS"]
 
 
 def test_the_real_machine_passes_every_check():
     # The set-up the tests run in is the one `make setup` made: it must be complete.
     completed = subprocess.run(
-        [sys.executable, "setup/check.py"], cwd=REPO_ROOT, capture_output=True, text=True
+        [sys.executable, "setup/check_setup.py"], cwd=REPO_ROOT, capture_output=True, text=True
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert [line.split()[1] for line in completed.stdout.splitlines()] == [
@@ -321,7 +325,7 @@ def test_exit_status_is_1_when_java_is_missing(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "JAVA_HOME"}
     env["PATH"] = empty_path(tmp_path)
     completed = subprocess.run(
-        [sys.executable, "setup/check.py", "--java"],
+        [sys.executable, "setup/check_setup.py", "--java"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -342,7 +346,7 @@ def closed_port() -> int:
 
 def test_spark_remote_pointing_at_nothing_fails_with_the_fix():
     port = closed_port()
-    result = check.check_spark_remote({"SPARK_REMOTE": f"sc://127.0.0.1:{port}"})
+    result = check_setup.check_spark_remote({"SPARK_REMOTE": f"sc://127.0.0.1:{port}"})
     assert not result.ok
     assert result.line().startswith(
         f"FAIL SPARK_REMOTE: nothing answers at 127.0.0.1:{port} (Connection refused); "
@@ -356,11 +360,11 @@ def test_spark_remote_that_answers_passes():
         server.bind(("127.0.0.1", 0))
         server.listen()
         url = f"sc://127.0.0.1:{server.getsockname()[1]}/;user_id=ann"
-        result = check.check_spark_remote({"SPARK_REMOTE": url})
+        result = check_setup.check_spark_remote({"SPARK_REMOTE": url})
     assert result.ok and "a server answers" in result.detail
-    assert check.check_spark_remote({}).ok
-    assert check.check_spark_remote({"SPARK_REMOTE": "local"}).ok
-    odd = check.check_spark_remote({"SPARK_REMOTE": "127.0.0.1:15002"})
+    assert check_setup.check_spark_remote({}).ok
+    assert check_setup.check_spark_remote({"SPARK_REMOTE": "local"}).ok
+    odd = check_setup.check_spark_remote({"SPARK_REMOTE": "127.0.0.1:15002"})
     assert not odd.ok and "not a Spark Connect address" in odd.detail
 
 
@@ -369,7 +373,7 @@ def test_an_address_that_swallows_packets_fails_within_the_timeout(monkeypatch):
         raise TimeoutError("timed out")
 
     monkeypatch.setattr(socket, "create_connection", silent)
-    result = check.check_spark_remote({"SPARK_REMOTE": "sc://10.255.255.1"}, timeout=3)
+    result = check_setup.check_spark_remote({"SPARK_REMOTE": "sc://10.255.255.1"}, timeout=3)
     assert "nothing answers at 10.255.255.1:15002 (no answer within 3 s)" in result.detail
 
 
@@ -378,7 +382,11 @@ def test_the_check_says_fail_for_an_unreachable_spark_remote():
     env = dict(os.environ, SPARK_REMOTE="sc://127.0.0.1:1")
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "setup/check.py"], cwd=REPO_ROOT, capture_output=True, text=True, env=env
+        [sys.executable, "setup/check_setup.py"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert time.monotonic() - started < 30
     assert completed.returncode == 1
@@ -400,7 +408,7 @@ def test_java_that_cannot_reserve_its_heap_is_not_called_missing(tmp_path):
         "echo 'Could not reserve enough space for object heap' >&2\nexit 1\n"
     )
     (home / "bin" / "java").chmod(0o755)
-    result = check.check_java({"JAVA_HOME": str(home), "PATH": empty_path(tmp_path)}, "Linux")
+    result = check_setup.check_java({"JAVA_HOME": str(home), "PATH": empty_path(tmp_path)}, "Linux")
     assert not result.ok
     assert result.detail.startswith(
         f"{home}/bin/java is installed, but Java could not reserve its memory "
@@ -423,7 +431,7 @@ def limit_address_space(limit: int):
 def test_under_a_3_gb_address_space_limit_the_check_names_the_limit():
     # The probe of issue 24: `ulimit -v 3000000`, then the set-up check.
     completed = subprocess.run(
-        [sys.executable, "setup/check.py", "--java"],
+        [sys.executable, "setup/check_setup.py", "--java"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -452,13 +460,17 @@ def test_a_stray_pyspark_on_pythonpath_is_named_as_the_cause(tmp_path):
     stray = stray_pyspark(tmp_path)
     env = dict(os.environ, PYTHONPATH=str(stray))
     completed = subprocess.run(
-        [sys.executable, "setup/check.py"], cwd=REPO_ROOT, capture_output=True, text=True, env=env
+        [sys.executable, "setup/check_setup.py"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     spark = next(line for line in completed.stdout.splitlines() if line.startswith("FAIL Spark"))
     assert spark == (
         f"FAIL Spark: pyspark 3.0.2: Python imports the pyspark in {stray / 'pyspark'}, found "
         f"through PYTHONPATH ({stray}), instead of the course's own in "
-        f"{kernel.pip_spark_home()}; unset PYTHONPATH (or take {stray} out of it) in the "
+        f"{register_kernel.pip_spark_home()}; unset PYTHONPATH (or take {stray} out of it) in the "
         "terminal, then run the check or `make lab` again from it"
     )
     assert "make setup" not in spark
@@ -470,7 +482,13 @@ def test_a_stray_pyspark_on_pythonpath_never_reaches_the_kernel(tmp_path):
     stray = stray_pyspark(tmp_path)
     env = dict(os.environ, PYTHONPATH=str(stray))
     completed = subprocess.run(
-        [sys.executable, "setup/kernel.py", "--prefix", str(tmp_path / "env"), "--no-check"],
+        [
+            sys.executable,
+            "setup/register_kernel.py",
+            "--prefix",
+            str(tmp_path / "env"),
+            "--no-check",
+        ],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -478,18 +496,18 @@ def test_a_stray_pyspark_on_pythonpath_never_reaches_the_kernel(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr
     spec = json.loads((tmp_path / "env/share/jupyter/kernels/pyspark/kernel.json").read_text())
-    assert spec["env"]["SPARK_HOME"] == kernel.pip_spark_home()
+    assert spec["env"]["SPARK_HOME"] == register_kernel.pip_spark_home()
     assert str(stray) not in json.dumps(spec)
 
 
 def test_inside_the_kernel_a_stray_pyspark_is_not_fixed_by_a_restart(tmp_path):
     # The kernel has the course's SPARK_HOME, but Jupyter was started with PYTHONPATH set.
     stray = stray_pyspark(tmp_path)
-    code = "import check; print(check.check_spark_home(in_kernel=True).line())"
+    code = "import check_setup; print(check_setup.check_spark_home(in_kernel=True).line())"
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join([str(stray), str(REPO_ROOT / "setup")]),
-        SPARK_HOME=kernel.pip_spark_home(),
+        SPARK_HOME=register_kernel.pip_spark_home(),
     )
     completed = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env

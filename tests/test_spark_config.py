@@ -119,10 +119,10 @@ def test_installed_kernel_carries_this_configuration():
     import pyspark
     from jupyter_client.kernelspec import KernelSpecManager
 
-    import kernel
+    import register_kernel
 
-    spec = KernelSpecManager().get_kernel_spec(kernel.KERNEL_NAME)
-    wanted = kernel.kernel_spec(python=spec.argv[0])
+    spec = KernelSpecManager().get_kernel_spec(register_kernel.KERNEL_NAME)
+    wanted = register_kernel.kernel_spec(python=spec.argv[0])
     assert spec.display_name == "Python (Pyspark)"
     assert spec.argv == wanted["argv"]
     assert spec.env == wanted["env"]
@@ -135,4 +135,6 @@ def test_installed_kernel_carries_this_configuration():
     assert not {"PYSPARK_SUBMIT_ARGS", "SPARK_REMOTE", "PYSPARK_PYTHON"} & set(spec.env)
     assert "--IPKernelApp.capture_fd_output=False" in spec.argv
     assert "--IPKernelApp.extensions=course_kernel" in spec.argv
-    assert kernel.is_current(Path(spec.resource_dir), kernel.wanted_files(spec.argv[0]))
+    assert register_kernel.is_current(
+        Path(spec.resource_dir), register_kernel.wanted_files(spec.argv[0])
+    )

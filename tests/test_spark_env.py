@@ -2,7 +2,7 @@
 
 The course kernel carries them in kernel.json's env; everything else (a script run with
 `.venv/bin/python`, the stock "Python 3 (ipykernel)" kernel that editors pick) gets them
-from the spark-env.sh that setup/kernel.py writes into the pip-installed Spark's conf/
+from the spark-env.sh that setup/register_kernel.py writes into the pip-installed Spark's conf/
 folder, which Spark's launcher reads when SPARK_CONF_DIR is unset. The slow tests are the
 probes of issue 24: a plain script with a UDF, and the stock ipykernel, started without any
 of the course's variables; each reads what Spark listens on, what it printed, which Python
@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 from jupyter_client.manager import KernelManager
 
-import kernel
+import register_kernel
 import spark_service
 from conftest import REPO_ROOT
+from course_facts import KERNEL_NAME
 
 # A Log4j line (log4j.properties' layout, or Spark's own default one) at WARN or INFO.
 LOG_LINE = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d (WARN|INFO) ", re.M)
@@ -71,7 +72,9 @@ def plain_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_spark_env_sh_carries_the_kernels_variables_and_the_workers_python(tmp_path):
-    script = kernel.spark_env_script(python="/course/.venv/bin/python", repo_root=Path("/course"))
+    script = register_kernel.spark_env_script(
+        python="/course/.venv/bin/python", repo_root=Path("/course")
+    )
     lines = [line for line in script.splitlines() if not line.startswith("#")]
     assert lines == [
         "export SPARK_CONF_DIR=/course",
@@ -82,24 +85,26 @@ def test_spark_env_sh_carries_the_kernels_variables_and_the_workers_python(tmp_p
         'export PATH=/course/.venv/bin:"$PATH"',
     ]
     # The same values as the course kernel's kernel.json: one definition.
-    spec_env = kernel.kernel_spec(python="/py", repo_root=Path("/course"), spark_home="/s")["env"]
+    spec_env = register_kernel.kernel_spec(
+        python="/py", repo_root=Path("/course"), spark_home="/s"
+    )["env"]
     assert {key: value for key, value in spec_env.items() if key != "SPARK_HOME"} == (
-        kernel.spark_env(Path("/course"))
+        register_kernel.spark_env(Path("/course"))
     )
 
 
 def test_spark_env_sh_is_written_into_the_pip_spark_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(kernel, "own_spark_home", lambda python: str(tmp_path / "pyspark"))
+    monkeypatch.setattr(register_kernel, "own_spark_home", lambda python: str(tmp_path / "pyspark"))
     (tmp_path / "pyspark").mkdir()
-    path, changed = kernel.install_spark_env()
+    path, changed = register_kernel.install_spark_env()
     assert changed and path == tmp_path / "pyspark" / "conf" / "spark-env.sh"
-    assert path.read_text() == kernel.spark_env_script()
-    assert kernel.install_spark_env() == (path, False)
+    assert path.read_text() == register_kernel.spark_env_script()
+    assert register_kernel.install_spark_env() == (path, False)
 
 
 def test_the_installed_spark_env_sh_is_this_checkouts():
-    path = kernel.spark_env_file()
-    assert path is not None and path.read_text() == kernel.spark_env_script(), (
+    path = register_kernel.spark_env_file()
+    assert path is not None and path.read_text() == register_kernel.spark_env_script(), (
         "run `make setup`: the pip-installed Spark's conf/spark-env.sh is missing or stale"
     )
 
@@ -183,7 +188,7 @@ def test_a_killed_course_kernel_leaves_its_spark_folders_in_the_scratch_folder(t
     # A restart that does not wait (or a kernel that does not answer) kills the kernel's
     # process group, JVM included, and Spark's clean-up never runs. Its temporary folders
     # (a few hundred KB each time) then stay where Spark made them: in .scratch/spark/.
-    manager = KernelManager(kernel_name="pyspark")  # the course kernel, as registered
+    manager = KernelManager(kernel_name=KERNEL_NAME)  # the course kernel, as registered
     manager.start_kernel(env=plain_env(tmp_path), cwd=str(REPO_ROOT / "notebooks"))
     client = manager.client()
     client.start_channels()
@@ -209,13 +214,13 @@ def test_a_killed_course_kernel_leaves_its_spark_folders_in_the_scratch_folder(t
 def test_registering_the_kernel_writes_spark_env_sh_but_not_for_another_prefix(
     tmp_path, monkeypatch
 ):
-    # `make setup` and the conda route both run `python setup/kernel.py`; with --prefix
+    # `make setup` and the conda route both run `python setup/register_kernel.py`; with --prefix
     # (another environment) the pyspark this Python has is not that environment's.
     (tmp_path / "pyspark").mkdir()
-    monkeypatch.setattr(kernel, "own_spark_home", lambda python: str(tmp_path / "pyspark"))
-    monkeypatch.setattr(kernel, "install", lambda user, prefix: (tmp_path / "k", False))
+    monkeypatch.setattr(register_kernel, "own_spark_home", lambda python: str(tmp_path / "pyspark"))
+    monkeypatch.setattr(register_kernel, "install", lambda user, prefix: (tmp_path / "k", False))
     written = tmp_path / "pyspark" / "conf" / "spark-env.sh"
-    assert kernel.main(["--prefix", str(tmp_path / "env"), "--no-check"]) == 0
+    assert register_kernel.main(["--prefix", str(tmp_path / "env"), "--no-check"]) == 0
     assert not written.exists()
-    assert kernel.main(["--no-check"]) == 0
-    assert written.read_text() == kernel.spark_env_script()
+    assert register_kernel.main(["--no-check"]) == 0
+    assert written.read_text() == register_kernel.spark_env_script()

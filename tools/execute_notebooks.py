@@ -17,9 +17,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME, course_notebooks
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO_ROOT / "notebooks"
-KERNEL_NAME = "pyspark"
 
 
 def merge_streams(notebook: nbformat.NotebookNode) -> None:
@@ -59,7 +60,7 @@ def execute(path: Path, timeout: int = 900) -> float:
     merge_streams(notebook)
     notebook.metadata["kernelspec"] = {
         "name": KERNEL_NAME,
-        "display_name": "Python (Pyspark)",
+        "display_name": KERNEL_DISPLAY_NAME,
         "language": "python",
     }
     nbformat.write(notebook, path)
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Re-run notebooks and store their outputs.")
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or course_notebooks()
     for path in paths:
         seconds = execute(path.resolve())
         print(f"{path.name}: executed in {seconds:.0f} s")

@@ -15,13 +15,10 @@ from pathlib import Path
 
 import nbformat
 
+from course_facts import NAV_MARKER, course_notebooks
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO_ROOT / "notebooks"
-NAV_MARKER = "<!-- nav -->"
-
-
-def course_notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def title(notebook: nbformat.NotebookNode) -> str:

@@ -3,7 +3,7 @@
     make test-ui        (what .ci/run runs; not part of `make test`, where this is skipped)
 
 A copy of the working tree, in a temporary folder, is served exactly as `make lab` serves
-the repository (setup/lab.py, here with --no-browser and a free loopback port), so that
+the repository (setup/open_lab.py, here with --no-browser and a free loopback port), so that
 "Run All Cells" and JupyterLab's autosave can never change a tracked notebook. The URL the
 lab prints is opened in Debian's Chromium driven by Playwright (`playwright install`, a
 browser download, is not needed). The browser gets empty JupyterLab user-settings and
@@ -45,6 +45,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
+from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME, course_notebooks
 
 try:  # pinned in requirements-dev.txt; only this test needs it
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -60,8 +61,8 @@ pytestmark = pytest.mark.skipif(
 
 CHROMIUM = os.environ.get("COURSE_UI_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = REPO_ROOT / ".scratch" / "ui"
-COURSE_KERNEL = "Python (Pyspark)"
-NOTEBOOKS = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+COURSE_KERNEL = KERNEL_DISPLAY_NAME
+NOTEBOOKS = [path.name for path in course_notebooks()]
 STEP = 60_000  # ms: opening a notebook, starting a kernel (a busy 2-core machine is slow)
 RUN_ALL = 30 * 60  # s: all cells of one notebook, on a busy machine
 NOT_COPIED = (".venv", ".git", ".scratch", "__pycache__", ".ipynb_checkpoints")
@@ -71,8 +72,8 @@ NOT_COPIED += (".upgrade-check", "student")
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """The course's lab, started by setup/lab.py in a copy of the working tree."""
-    from lab import running_lab
+    """The course's lab, started by setup/open_lab.py in a copy of the working tree."""
+    from lab_runner import running_lab
 
     folder = tmp_path_factory.mktemp("ui")
     copy = folder / "course"
@@ -298,7 +299,7 @@ def test_printed_url_opens_notebook_00_with_the_course_kernel_idle(lab, page):
 
 
 def test_launcher_offers_the_course_kernel_first_and_closing_shuts_it_down(lab, page):
-    assert api(lab, "/api/kernelspecs")["default"] == "pyspark"
+    assert api(lab, "/api/kernelspecs")["default"] == KERNEL_NAME
     menu(page, "File", "New Launcher")
     launcher = page.locator(".jp-Launcher-section", has_text="Notebook").first
     first_card = launcher.locator(".jp-LauncherCard").first
@@ -310,7 +311,7 @@ def test_launcher_offers_the_course_kernel_first_and_closing_shuts_it_down(lab, 
         expect_course_kernel_idle(page, "Untitled.ipynb")
         shot(page, "launcher-new-notebook")
         sessions = [s for s in api(lab, "/api/sessions") if s["path"].endswith("Untitled.ipynb")]
-        assert [s["kernel"]["name"] for s in sessions] == ["pyspark"]
+        assert [s["kernel"]["name"] for s in sessions] == [KERNEL_NAME]
     finally:
         show(page, "Untitled.ipynb")
         menu(page, "File", "Close Tab")

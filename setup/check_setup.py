@@ -1,7 +1,7 @@
 """Check that this machine can run the course: one line per check, OK, WARN or FAIL with the fix.
 
-    python setup/check.py          # everything (run it with the course's Python)
-    python setup/check.py --java   # only Java (needs nothing but the standard library)
+    python setup/check_setup.py          # everything (run it with the course's Python)
+    python setup/check_setup.py --java   # only Java (needs nothing but the standard library)
 
 Each line starts with OK, WARN (works for the course, but worth knowing) or FAIL (with the
 fix). Exit status 0 when no check fails, 1 otherwise. Uses only the standard library for
@@ -30,17 +30,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+import open_lab
+
 # The set-up's other two scripts, next to this file (standard library only at import time).
 # Imported here, not where they are used: inside the course kernel, setup/ is no longer
 # on sys.path once the kernel has started.
-import kernel
-import lab
+import register_kernel
+from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME, read_spark_defaults
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIN_PYTHON = (3, 11)  # pyspark 4.3 declares Requires-Python >= 3.11
 SUPPORTED_JAVA = (17, 21)  # the LTS releases Spark 4 is built and tested on
-KERNEL_NAME = "pyspark"
-KERNEL_DISPLAY_NAME = "Python (Pyspark)"
 
 
 @dataclass
@@ -238,7 +238,7 @@ def stray_pyspark(env: Mapping[str, str]) -> str | None:
     imported = pip_spark_home()
     if imported is None or not env.get("PYTHONPATH"):
         return None
-    own = kernel.own_spark_home(sys.executable)
+    own = register_kernel.own_spark_home(sys.executable)
     entry = pythonpath_entry(imported, env)
     if entry is None or (own is not None and Path(own) == imported):
         return None
@@ -379,7 +379,7 @@ def check_spark_remote(env: Mapping[str, str] | None = None, timeout: float = 3.
         return Result(True, what, f"{url}: PySpark starts a Spark Connect server of its own")
     fix = (
         "start that Spark Connect server (for one on this machine: "
-        "`.venv/bin/python setup/spark_service.py connect` prints the SPARK_REMOTE to use), "
+        "`.venv/bin/python tools/spark_service.py connect` prints the SPARK_REMOTE to use), "
         "or unset SPARK_REMOTE to run Spark in the kernel; then start JupyterLab again"
     )
     if not url.startswith("sc://"):
@@ -592,7 +592,7 @@ def check_kernel(find_spec: Callable[[str], object] | None = None) -> Result:
                 return None
 
     spec = find_spec(KERNEL_NAME)
-    fix = "run `make setup` (or `python setup/kernel.py`)"
+    fix = "run `make setup` (or `python setup/register_kernel.py`)"
     if spec is None:
         return Result(False, "Kernel", f'no kernel named "{KERNEL_NAME}"; {fix}')
     # A kernel of the same name installed earlier with `--user` (as older guides do)
@@ -611,10 +611,12 @@ def check_kernel(find_spec: Callable[[str], object] | None = None) -> Result:
     conf_dir = spec.env.get("SPARK_CONF_DIR", "")
     if Path(conf_dir).resolve() != REPO_ROOT:
         return Result(False, "Kernel", f"SPARK_CONF_DIR={conf_dir!r}, not this checkout; {fix}")
-    spark_home = kernel.own_spark_home(python)  # without PYTHONPATH, as setup/kernel.py
+    spark_home = register_kernel.own_spark_home(
+        python
+    )  # without PYTHONPATH, as setup/register_kernel.py
     if spark_home is None:
         return Result(False, "Kernel", f"pyspark is not installed here; {fix}")
-    wanted = kernel.kernel_spec(python=python, spark_home=spark_home)
+    wanted = register_kernel.kernel_spec(python=python, spark_home=spark_home)
     if list(spec.argv) != wanted["argv"] or dict(spec.env) != wanted["env"]:
         return Result(False, "Kernel", f"it was registered by an older set-up of the course; {fix}")
     if location and os.name != "nt" and Path(location).stat().st_mode & 0o055 != 0o055:
@@ -629,12 +631,12 @@ def check_kernel(find_spec: Callable[[str], object] | None = None) -> Result:
 def spark_env_problem(python: str = sys.executable) -> str | None:
     """Why Spark started from another Python of this environment would miss the course's
     configuration (spark-env.sh missing or out of date), or None."""
-    path = kernel.spark_env_file(python)
+    path = register_kernel.spark_env_file(python)
     if path is None:
         return "pyspark is not installed here"
     if not path.is_file():
         return f"{path} is missing"
-    if path.read_text(encoding="utf-8") != kernel.spark_env_script(python):
+    if path.read_text(encoding="utf-8") != register_kernel.spark_env_script(python):
         return f"{path} was written for another checkout or by an older set-up"
     return None
 
@@ -663,7 +665,7 @@ def check_any_python() -> Result:
 def check_scratch(root: Path = REPO_ROOT) -> Result:
     """The kernel keeps Spark's temporary files in .scratch/, and the notebooks their output."""
     scratch = root / ".scratch"
-    if lab.writable(scratch):
+    if open_lab.writable(scratch):
         return Result(True, "Scratch", f"{scratch} can be written (Spark's temporary files)")
     return Result(
         False,
@@ -676,7 +678,7 @@ def check_scratch(root: Path = REPO_ROOT) -> Result:
 def check_lab() -> Result:
     """What JupyterLab and its kernels will write, and where."""
     try:
-        moved, problem = lab.home_redirects()
+        moved, problem = open_lab.home_redirects()
     except ImportError:
         return Result(False, "Lab", "Jupyter is not installed here; run `make setup`")
     if problem:
@@ -686,21 +688,11 @@ def check_lab() -> Result:
         return Result(
             True,
             "Lab",
-            f"your home folder cannot be written ({lab.unwritable_home()}): the course's lab "
+            f"your home folder cannot be written ({open_lab.unwritable_home()}): the course's lab "
             f"keeps its own files in .scratch/home/ instead ({names})",
             warn=True,
         )
     return Result(True, "Lab", "JupyterLab can write its runtime files in your home folder")
-
-
-def read_spark_defaults(path: Path = REPO_ROOT / "spark-defaults.conf") -> dict[str, str]:
-    settings = {}
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            key, _, value = line.partition(" ")
-            settings[key] = value.strip()
-    return settings
 
 
 def check_config() -> Result:

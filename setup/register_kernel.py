@@ -1,8 +1,8 @@
 """Register the Jupyter kernel "Python (Pyspark)" for this checkout, then run the set-up check.
 
-    python setup/kernel.py              # into this Python's environment (`make setup` does this)
-    python setup/kernel.py --user       # for every Jupyter of this user instead
-    python setup/kernel.py --no-check   # only register; skip the checks of setup/check.py
+    python setup/register_kernel.py             # into this Python's environment (`make setup`)
+    python setup/register_kernel.py --user      # for every Jupyter of this user instead
+    python setup/register_kernel.py --no-check  # only register; skip setup/check_setup.py
 
 The kernel carries the course's Spark set-up in its environment (kernel.json's "env"), so
 a notebook only calls ``SparkSession.builder.getOrCreate()``:
@@ -56,8 +56,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-KERNEL_NAME = "pyspark"
-DISPLAY_NAME = "Python (Pyspark)"
+from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME
+
 SETUP_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SETUP_DIR.parent
 # The logo files in setup/ (drawn by setup/make_kernel_logo.py) and their names in the
@@ -132,7 +132,7 @@ def kernel_spec(
             "--IPKernelApp.capture_fd_output=False",
             "--IPKernelApp.extensions=course_kernel",
         ],
-        "display_name": DISPLAY_NAME,
+        "display_name": KERNEL_DISPLAY_NAME,
         "language": "python",
         "env": {**spark_env(repo_root), "SPARK_HOME": spark_home or pip_spark_home(python)},
         "metadata": {"debugger": True},
@@ -196,7 +196,8 @@ def install(user: bool = False, prefix: str | None = None) -> tuple[Path, bool]:
 def spark_env_script(python: str = sys.executable, repo_root: Path = REPO_ROOT) -> str:
     """The spark-env.sh for the conf/ folder of the Spark that `python` has installed."""
     lines = [
-        f"# Written by setup/kernel.py for the course in {repo_root} (`make setup` rewrites it).",
+        f"# Written by setup/register_kernel.py for the course in {repo_root}",
+        "# (`make setup` rewrites it).",
         "# Spark's launcher reads it when SPARK_CONF_DIR is unset: Spark started from any",
         '# Python of this environment, not only the kernel "Python (Pyspark)", then gets the',
         "# course's configuration. Delete it to give such a Spark Spark's own defaults.",
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-check",
         action="store_true",
-        help="only register the kernel; skip setup/check.py's checks",
+        help="only register the kernel; skip setup/check_setup.py's checks",
     )
     args = parser.parse_args(argv)
     try:
@@ -253,17 +254,18 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"FAIL Kernel: cannot write the kernel's folder ({error}); "
             f"ask whoever owns {destination(args.user, args.prefix)} to run "
-            "`make setup`, or register the kernel for yourself: `python setup/kernel.py --user`",
+            "`make setup`, or register the kernel for yourself: "
+            "`python setup/register_kernel.py --user`",
             file=sys.stderr,
         )
         return 1
     state = "installed in" if changed else "already up to date in"
-    print(f'kernel "{DISPLAY_NAME}" ({KERNEL_NAME}) {state} {where}')
+    print(f'kernel "{KERNEL_DISPLAY_NAME}" ({KERNEL_NAME}) {state} {where}')
     if args.no_check:
         return 0
-    import check  # setup/check.py, next to this file
+    import check_setup  # setup/check_setup.py, next to this file
 
-    return check.main([])
+    return check_setup.main([])
 
 
 if __name__ == "__main__":

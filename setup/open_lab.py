@@ -1,14 +1,14 @@
 """Start the course's JupyterLab: notebook 00 first, "Python (Pyspark)" as the default kernel.
 
-    .venv/bin/python setup/lab.py                        what `make lab` runs
-    .venv/bin/python setup/lab.py --no-browser --port=0  what `make test-ui` runs (a free port)
-    .venv/bin/python setup/lab.py --install-settings     only install the lab's settings
-    .venv/bin/python setup/lab.py --prepare              the settings and matplotlib's font
+    .venv/bin/python setup/open_lab.py                        what `make lab` runs
+    .venv/bin/python setup/open_lab.py --no-browser --port=0  what `make test-ui` runs (a free port)
+    .venv/bin/python setup/open_lab.py --install-settings     only install the lab's settings
+    .venv/bin/python setup/open_lab.py --prepare              the settings and matplotlib's font
                                                          cache (what `make setup` runs)
-    .venv/bin/python setup/lab.py --print-command        show the `jupyter lab` command
+    .venv/bin/python setup/open_lab.py --print-command        show the `jupyter lab` command
 
-Arguments other than these are passed on to `jupyter lab`. `running_lab()` starts this
-same script in the background (for the browser test and bench/memory_walk.py). The lab:
+Arguments other than these are passed on to `jupyter lab` (tests/lab_runner.py starts this
+script in the background for the browser tests and bench/memory_walk.py). The lab:
 
 - listens on 127.0.0.1 only and asks for the login token (Jupyter's default), which the
   URL it prints carries;
@@ -33,20 +33,14 @@ from __future__ import annotations
 import argparse
 import filecmp
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
+from course_facts import KERNEL_NAME, LANDING_NOTEBOOK
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-LANDING_NOTEBOOK = "notebooks/00_setup_check.ipynb"
-KERNEL_NAME = "pyspark"
 SETTINGS_SOURCE = REPO_ROOT / "setup" / "jupyterlab" / "overrides.json5"
 # overrides.d/ is JupyterLab's folder for settings that packages ship; the user's own
 # overrides.json in the same folder is read after it and wins.
@@ -152,80 +146,6 @@ def lab_command(
     if as_root:
         command.append("--allow-root")
     return command + extra
-
-
-@dataclass
-class Lab:
-    """A lab started by `running_lab()`: the URL it printed and its server process."""
-
-    url: str  # as printed: http://127.0.0.1:PORT/lab/tree/notebooks/00_...ipynb?token=...
-    base_url: str  # http://127.0.0.1:PORT
-    token: str
-    process: subprocess.Popen
-    log: Path  # the server's output
-
-
-PRINTED_URL = re.compile(r"(http://127\.0\.0\.1:\d+)(/\S*)\?token=([0-9a-f]+)")
-
-
-@contextmanager
-def running_lab(
-    log: Path,
-    launcher: Path = Path(__file__),
-    args: tuple[str, ...] = ("--no-browser", "--port=0", "--ServerApp.port_retries=0"),
-    env: dict[str, str] | None = None,
-    python: str = sys.executable,
-    timeout: float = 300,
-) -> Iterator[Lab]:
-    """Run `python <launcher> <args>` (by default this script on a free loopback port, no
-    browser) until the block ends, yielding the URL the lab printed.
-
-    On the way out, even after a failure, the server is asked to stop (SIGTERM: it shuts
-    its kernels down), then anything it started that is still alive (a kernel, a JVM, a
-    Python worker) is killed.
-    """
-    import psutil
-
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [python, str(launcher), *args],
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,  # Ctrl-C in the terminal reaches only the caller
-        )
-    seen: dict[int, psutil.Process] = {}
-    try:
-        deadline = time.monotonic() + timeout
-        while not (found := PRINTED_URL.search(log.read_text(errors="replace"))):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the lab printed no URL (exit code {process.poll()}); its output:\n"
-                    + log.read_text(errors="replace")[-3000:]
-                )
-            time.sleep(0.2)
-        yield Lab(found.group(0), found.group(1), found.group(3), process, log)
-    finally:
-        try:
-            seen = {p.pid: p for p in psutil.Process(process.pid).children(recursive=True)}
-        except psutil.NoSuchProcess:
-            pass
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for child in seen.values():
-            try:
-                child.wait(timeout=10)
-            except psutil.TimeoutExpired:
-                child.kill()
-            except psutil.NoSuchProcess:
-                pass
 
 
 def main(argv: list[str] | None = None) -> int:
