@@ -7,10 +7,10 @@ nbgrader ids (`ch01_ex2_answer`, `..._check`, `..._explained`) and by `course_ch
 - the answer cell: `small_rmse = ...`, then the solution between nbgrader's markers;
 - the check cell `ch01.ex2.check(small_rmse)`, whose stored output says `Correct:`
   (strict nbval re-runs it, so the reference solution really passes);
-- the explained solution (Markdown, between markers).
+- the explained solution (Markdown, folded in `<details>`).
 
-That typical mistakes, made for real, get their own hint is tests/test_exercise_mistakes.py
-(slow: it runs every notebook).
+That typical mistakes, made for real, get their own hint is `make test-notebooks`
+(tests/notebooks_with_mistakes.py: it runs every notebook).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import re
 import nbformat
 import pytest
 
-import student_edition  # noqa: E402
-from course_checks import Exercise, Unreadable, as_rows  # noqa: E402
+import student_edition
+from course_checks import Exercise, Unreadable, as_rows
 from course_facts import course_notebooks, exercise_part
 
 NOTEBOOKS = course_notebooks()
@@ -90,7 +90,10 @@ def test_every_exercise_has_an_answer_a_check_and_an_explanation(path):
         ]
         assert assigned == [exercise.answer] and len(ast.parse(stub).body) == 1, stub
         assert "BEGIN SOLUTION" in cells["answer"].source
-        assert "BEGIN SOLUTION" in cells["explained"].source
+        explained = cells["explained"]
+        # A Markdown solution is a whole cell, as nbgrader knows it: no markers inside.
+        assert explained.metadata["nbgrader"]["solution"], "explained solution"
+        assert "SOLUTION" not in explained.source and "<details>" in explained.source
         assert exercise.mistakes, f"{exercise.name} knows no typical mistake"
         labels = [mistake.label for mistake in exercise.mistakes]
         assert len(set(labels)) == len(labels)
@@ -164,10 +167,28 @@ def test_make_student_writes_a_complete_course(tmp_path):
     assert student_edition.main(["--out", str(out)]) == 0
     for needed in ("Makefile", "requirements.txt", "spark-defaults.conf", "setup/setup.sh"):
         assert (out / needed).is_file(), needed
-    assert (out / "data").is_dir() and not (out / ".venv").exists()
+    assert (out / "notebooks" / "course_checks" / "__init__.py").is_file()
+    assert (out / "data" / "penguins.csv").is_file()
+    for teachers_only in ("tests", "bench", "tools", ".ci", "docs/teachers.md", ".venv", ".git"):
+        assert not (out / teachers_only).exists(), teachers_only
+    makefile = (out / "Makefile").read_text()
+    assert (
+        "\nlab: setup" in makefile and "\ntest:" not in makefile and "test-student" not in makefile
+    )
     for teacher in NOTEBOOKS:
         text = (out / "notebooks" / teacher.name).read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in text and "Not answered yet" in text
+
+
+def test_only_a_whole_marker_line_starts_a_solution():
+    source = "# A region starts at BEGIN SOLUTION, as nbgrader marks it\nx = ...\n"
+    assert student_edition.strip_solution(source, "# here") == source.rstrip("\n")
+    assert (
+        student_edition.strip_solution(
+            "x = ...\n    ### BEGIN SOLUTION\n    x = 1\n    ### END SOLUTION\ny = x", "# here"
+        )
+        == "x = ...\n    # here\ny = x"
+    )
 
 
 def test_a_solution_region_must_be_closed():

@@ -3,16 +3,19 @@
     python tools/student_edition.py              # into student/ (ignored by git)
     python tools/student_edition.py --out DIR
 
-The student edition is a complete copy of the course (set-up, data, configuration, tests)
-whose notebooks have every exercise's solution replaced by a stub, as a learner who has not
-answered yet would see them. It follows nbgrader's convention, so a teacher who uses nbgrader
-can run `nbgrader generate_assignment` on the notebooks as they are instead:
+The student edition is what a class receives, as nbgrader's release folder is: the
+notebooks with every exercise's solution replaced by a stub, the data, and what `make lab`
+needs (set-up, configuration, README, licence). It leaves out what is for teachers and
+maintainers: tests/ (which spell out every typical mistake), bench/, tools/, .ci/ and the
+teachers' guide (the learners' guides in docs/ are kept).
+It follows nbgrader's conventions, so a teacher who uses nbgrader can run
+`nbgrader generate_assignment` on the notebooks as they are instead:
 
-- code between lines holding ``BEGIN SOLUTION`` and ``END SOLUTION`` in a cell whose
-  nbgrader metadata says ``solution: true`` becomes ``# Your code here``; the lines outside
-  the markers (``small_rmse = ...``) stay, so the check below still has its variable;
-- a Markdown solution cell (the explained solution) becomes a one-line stub, or, if it has
-  markers, loses the region between them;
+- in a code cell whose nbgrader metadata says ``solution: true``, the lines from one that
+  is exactly ``### BEGIN SOLUTION`` to one that is exactly ``### END SOLUTION`` become
+  ``# Your code here`` (a comment that only mentions the markers is ordinary code); the
+  lines outside (``small_rmse = ...``) stay, so the check below still has its variable;
+- a Markdown solution cell (the explained solution) becomes a one-line stub;
 - a cell whose metadata says ``course.solved_edition_only`` (the note that the exercises
   come solved) is left out;
 - the stored outputs become what a fresh run prints: nothing for an answer cell, and
@@ -30,33 +33,41 @@ import argparse
 import contextlib
 import copy
 import io
+import re
 import shutil
 import sys
 from pathlib import Path
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from course_facts import REPO_ROOT, course_files, course_notebooks, exercise_part
+
 NOTEBOOKS = REPO_ROOT / "notebooks"
-BEGIN, END = "BEGIN SOLUTION", "END SOLUTION"
+BEGIN = re.compile(r"#+\s*BEGIN SOLUTION")
+END = re.compile(r"#+\s*END SOLUTION")
 CODE_STUB = "# Your code here"
 TEXT_STUB = "*The explained solution is in the teacher's edition.*"
-# Not copied into the student edition: local state, caches and scratch output.
-SKIP = {
-    ".git",
-    ".venv",
-    ".scratch",
-    ".upgrade-check",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".ipynb_checkpoints",
-    "__pycache__",
-    ".cache",
-    "spark-warehouse",
-    "metastore_db",
-    "derby.log",
-    "student",
-}
+# What a class receives (folders whole, top-level files by name); the Makefile is cut down
+# to the learner's commands.
+COURSE_FOLDERS = ("notebooks", "data", "setup")
+COURSE_FILES = (
+    "README.md",
+    "LICENSE",
+    "requirements.txt",
+    "environment.yml",
+    "spark-defaults.conf",
+    "log4j.properties",
+    ".gitignore",
+    "docs/linux.md",
+    "docs/macos.md",
+    "docs/windows.md",
+)
+LEARNER_TARGETS = ("help", "setup", "lab", "update", "clean")
+LEARNER_HEADER = """\
+# The course's commands (student edition):
+#   make lab      set up (first time only) and open JupyterLab at the first notebook
+#   make update   bring in the newest course; your changed notebooks are kept in my-work/
+# Run `make help` for the rest."""
 
 
 def is_solution(cell: nbformat.NotebookNode) -> bool:
@@ -72,20 +83,20 @@ def strip_solution(source: str, stub: str) -> str:
     indented as its BEGIN line. Raises ValueError for an unclosed or nested region."""
     lines, inside = [], False
     for line in source.splitlines():
-        if BEGIN in line:
+        if BEGIN.fullmatch(line.strip()):
             if inside:
-                raise ValueError(f"nested {BEGIN!r}")
+                raise ValueError("nested BEGIN SOLUTION")
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
             lines.extend(indent + stub_line for stub_line in stub.splitlines())
-        elif END in line:
+        elif END.fullmatch(line.strip()):
             if not inside:
-                raise ValueError(f"{END!r} without {BEGIN!r}")
+                raise ValueError("END SOLUTION without BEGIN SOLUTION")
             inside = False
         elif not inside:
             lines.append(line)
     if inside:
-        raise ValueError(f"{BEGIN!r} without {END!r}")
+        raise ValueError("BEGIN SOLUTION without END SOLUTION")
     return "\n".join(lines)
 
 
@@ -98,19 +109,17 @@ def run_checks(cells: list[nbformat.NotebookNode]) -> dict[int, str]:
     """
     namespace: dict = {}
     printed: dict[int, str] = {}
-    if True:
-        for index, cell in enumerate(cells):
-            if cell.cell_type != "code":
-                continue
-            if cell.source.startswith("from course_checks import"):
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code":
+            continue
+        part = exercise_part(cell)
+        if cell.source.startswith("from course_checks import") or (part and part[2] == "answer"):
+            exec(cell.source, namespace)
+        elif part and part[2] == "check":
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
                 exec(cell.source, namespace)
-            elif is_solution(cell):
-                exec(cell.source, namespace)
-            elif ".check(" in cell.source and "nbgrader" in cell.metadata:
-                out = io.StringIO()
-                with contextlib.redirect_stdout(out):
-                    exec(cell.source, namespace)
-                printed[index] = out.getvalue()
+            printed[index] = out.getvalue()
     return printed
 
 
@@ -126,8 +135,6 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.outputs = []
             # The teacher's edition folds the solution away; the student needs the stub.
             cell.metadata.pop("jupyter", None)
-        elif BEGIN in cell.source:
-            cell.source = strip_solution(cell.source, TEXT_STUB)
         else:
             cell.source = TEXT_STUB
     for index, text in run_checks(student.cells).items():
@@ -135,15 +142,38 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return student
 
 
+def learner_makefile(makefile: str) -> str:
+    """The Makefile with only the learner's targets and the variables they use."""
+    kept = [LEARNER_HEADER]
+    for block in makefile.split("\n\n")[1:]:  # the first block is the maintainers' overview
+        rule = re.search(r"^([a-z-]+):", block, re.MULTILINE)
+        if block.startswith(".PHONY:"):
+            kept.append(".PHONY: " + " ".join(LEARNER_TARGETS))
+        elif rule is None and "PY :=" in block:
+            kept.append(
+                "\n".join(
+                    line
+                    for line in block.splitlines()
+                    if line.startswith("VENV :=") or line.startswith("PY :=")
+                )
+            )
+        elif rule and rule[1] in LEARNER_TARGETS:
+            kept.append(block)
+    return "\n\n".join(kept) + "\n"
+
+
 def copy_course(out: Path) -> None:
-    """Copy the course into `out`, leaving out SKIP; `out` is emptied first."""
+    """Copy what a class receives into `out` (emptied first): COURSE_FOLDERS and COURSE_FILES
+    as git sees them (tracked or new, not ignored), and the learner's Makefile."""
     if out.exists():
         shutil.rmtree(out)
-    shutil.copytree(
-        REPO_ROOT,
-        out,
-        ignore=lambda folder, names: [name for name in names if name in SKIP],
-    )
+    for path in course_files(REPO_ROOT):
+        relative = path.relative_to(REPO_ROOT)
+        if relative.parts[0] in COURSE_FOLDERS or str(relative) in COURSE_FILES:
+            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, out / relative)
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    (out / "Makefile").write_text(learner_makefile(makefile), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,12 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = args.out.resolve()
     inside = out.is_relative_to(REPO_ROOT) and out != REPO_ROOT
-    if REPO_ROOT.is_relative_to(out) or (
-        inside and out.relative_to(REPO_ROOT).parts[0] not in SKIP
-    ):
+    if REPO_ROOT.is_relative_to(out) or (inside and out != REPO_ROOT / "student"):
         parser.error(f"--out must be student/ or a folder outside the repository, not {out}")
     copy_course(out)
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    for path in course_notebooks():
         notebook = nbformat.read(path, as_version=4)
         nbformat.write(student_notebook(notebook), out / "notebooks" / path.name)
         answers = sum(is_solution(c) and c.cell_type == "code" for c in notebook.cells)
