@@ -6,7 +6,8 @@
 Each module in data/makers/ makes one data set and says how in its data card
 (data/<name>.md). Every maker is deterministic: the same pinned packages give the
 same bytes, and tests/test_data.py checks that the committed files are exactly that.
-Nothing here downloads anything at run time.
+The notebooks never download anything; of the makers, only the Default one fetches a file
+(the pinned ISLP wheel, from PyPI with pip, when `make data` runs).
 
 Each card ends with the SHA-256 of its file, which this script writes (or updates) when
 the card is in the output folder; `data_path()` of notebooks/course_helpers.py checks it

@@ -65,9 +65,9 @@ class Verdict:
 class Mistake:
     """A typical wrong answer: how to recognise it, and the hint it earns.
 
-    `code` is the wrong code itself, run after the exercise's solution by the slow test
-    tests/test_exercise_checks.py: it proves that the mistake, made for real, gets this
-    hint, and so that the check can fail.
+    `code` is the wrong code itself, run after the exercise's solution by `make
+    test-notebooks` (tests/notebooks_with_mistakes.py): it proves that the mistake, made for
+    real, gets this hint, and so that the check can fail.
     """
 
     label: str
