@@ -23,8 +23,8 @@ resident set sizes (RSS), which count a page shared by n processes n times (the 
 share the interpreter and the libraries they load), and proportional set sizes (PSS, Linux's
 /proc/PID/smaps_rollup), which count it once in all: the memory the lab takes from the
 machine. Printed: the peak of each, and both 5 s after each notebook's last cell (when a
-JVM that is ending has ended). The goal of issue 11: the peak stays under 3 GiB; the exit
-status is 1 when the peak PSS does not, or a cell failed.
+JVM that is ending has ended). The course's goal (bench/HISTORY.md): the peak stays under
+3 GiB; the exit status is 1 when the peak PSS does not, or a cell failed.
 
 Results: bench/results/memory_walk_<label>.csv (every sample) and .md (the summary). The
 label defaults to "kernel-<name of the IPython extension the course kernel loads>" or

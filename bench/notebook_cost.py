@@ -16,7 +16,8 @@ of the runs (the one the 2 GiB target is checked against), beside the median pea
 The "bare" notebook only starts Spark, counts a tiny range and stops: the fixed cost that
 every notebook pays. Rounds run every notebook once in turn, so slow drift in the machine's
 load spreads over all of them. Raw rows go to bench/results/notebook_cost.csv, the summary
-to bench/results/notebook_cost.md (copied into bench/README.md).
+to bench/results/notebook_cost.md (its table goes into bench/HISTORY.md, its headline into
+bench/README.md).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ spark = SparkSession.builder.getOrCreate()
 assert spark.range(10).count() == 10
 spark.stop()
 """
-# The issue's targets on a 2-core machine.
+# The course's targets on a 2-core machine (bench/README.md: how far each is met).
 MAX_RATIO_TO_BARE = 2.5
 MAX_SUITE_SECONDS = 180.0
 MAX_PEAK_MIB = 2048.0

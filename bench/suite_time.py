@@ -1,7 +1,7 @@
 """How long the test commands take, measured from a second run (set-up already done).
 
     python bench/suite_time.py                          # make test, twice
-    python bench/suite_time.py --targets test test-connect --runs 1 --label before
+    python bench/suite_time.py --targets test test-notebooks --runs 1 --label before
 
 It first runs `make setup` (so every timed run finds the set-up done, as a contributor's
 second `make test` does), then runs each make target in turn, `--runs` times, and times
