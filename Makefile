@@ -4,10 +4,12 @@
 #               setup/ and data/ and every notebook under strict nbval, the notebooks
 #               through one warm Spark (a Spark Connect server on 127.0.0.1)
 # Run `make help` for the rest. Which Spark each test command uses:
-#   test, test-connect   one Spark Connect server for all notebooks (the quick loop;
-#                        `make test` leaves the slow set-up probes to `make test-slow`)
-#   test-notebooks       classic local mode, a new Spark per notebook (as a learner runs them)
+#   test                 one Spark Connect server for all notebooks (the quick loop;
+#                        the slow set-up probes are left to `make test-slow`)
+#   test-notebooks       classic local mode, a new Spark per notebook (as a learner runs them),
+#                        with the exercises' typical mistakes made for real
 #   test-cluster         classic mode against a standalone master and worker
+#   test-student         the student edition through one Spark Connect server
 # The tests that prove the configuration files take effect always start their own
 # classic Spark.
 
@@ -15,13 +17,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 # pytest-xdist: two test files at a time, every cell of a notebook in the same worker (and
-# so the same kernel). Measured in bench/README.md: 143 s -> 119 s for `make test` on 2 cores.
+# so the same kernel). Measured in bench/HISTORY.md: 143 s -> 119 s for `make test` on 2 cores.
 TWO_AT_A_TIME := -n 2 --dist loadfile
 # Strict nbval (every stored output compared, never the lax mode), as setup/course_facts.py
 # defines it.
 NBVAL = $(shell $(PY) setup/course_facts.py nbval-options)
 
-.PHONY: help setup setup-dev lab update test test-slow test-notebooks test-unit test-ui test-cluster student test-student data notebooks nav lint bench upgrade-check clean
+.PHONY: help setup setup-dev lab update test test-slow test-notebooks test-unit test-ui test-cluster student test-student data notebooks nav lint bench upgrade-check clean site test-site
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -44,7 +46,7 @@ test: setup-dev ## the quick loop: tests of setup/, data/ and the configuration 
 test-slow: setup-dev ## the slow probes that make test leaves out: real kernels, a non-ASCII path, what listens on the network, broken data files
 	$(PYTEST) -m slow $(TWO_AT_A_TIME) tests
 
-test-unit: setup-dev ## all the tests of setup/, data/ and the configuration, the slow ones too
+test-unit: setup-dev ## all the tests of setup/, data/ and the configuration, the slow ones too (no nbval run of the notebooks)
 	$(PYTEST) tests
 
 test-notebooks: setup-dev ## the notebooks under strict nbval in classic local mode (a new Spark each), each exercise's typical mistakes made for real after its solutions
@@ -55,7 +57,13 @@ test-notebooks: setup-dev ## the notebooks under strict nbval in classic local m
 test-ui: setup-dev ## the learner's path in headless Chromium: the lab of `make lab`, Run All in 00 and 01, "next"
 	COURSE_UI_TEST=1 $(PYTEST) tests/ui -v -s
 
+site: setup-dev ## the course as a static website in .scratch/site/html/ (README, notebooks with their stored outputs, data cards, guides; offline, no Spark; docs/conf.py)
+	rm -rf .scratch/site
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html -c docs -d .scratch/site/doctrees . .scratch/site/html
+	@echo "site: .scratch/site/html/index.html"
 
+test-site: site ## the website in headless Chromium: no console error, no request off the machine, images, maths, links, folded solutions, search (no Spark)
+	COURSE_SITE_TEST=1 $(PYTEST) tests/ui/test_site_in_browser.py -v -s
 
 test-cluster: setup-dev ## the notebooks against a real standalone master + worker on 127.0.0.1
 	$(PY) tools/spark_service.py cluster -- $(PYTEST) notebooks $(NBVAL)

@@ -30,7 +30,7 @@ def scratch_checkout(tmp_path: Path) -> Path:
     root = tmp_path / "course"
     (root / "setup").mkdir(parents=True)
     (root / "setup" / "setup.sh").write_bytes((REPO_ROOT / "setup" / "setup.sh").read_bytes())
-    for stub in ("check.py", "kernel.py", "lab.py"):
+    for stub in ("check_setup.py", "register_kernel.py", "open_lab.py"):
         (root / "setup" / stub).write_text("import sys\nsys.exit(0)\n")
     (root / "requirements.txt").write_text("# nothing to install in this test\n")
     return root

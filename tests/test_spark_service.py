@@ -1,4 +1,4 @@
-"""The runner of `make test`, `make test-connect` and `make test-cluster` stops the command
+"""The runner of `make test`, `make test-cluster` and `make test-student` stops the command
 when its Spark service dies, instead of leaving notebook cells waiting for a server that is
 gone."""
 
