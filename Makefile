@@ -68,7 +68,7 @@ test-site: site ## the website in headless Chromium: no console error, no reques
 test-cluster: setup-dev ## the notebooks against a real standalone master + worker on 127.0.0.1
 	$(PY) tools/spark_service.py cluster -- $(PYTEST) notebooks $(NBVAL)
 
-student: setup ## write the student edition into student/: the whole course, every exercise's solution replaced by a stub (docs/teachers.md)
+student: setup ## write the student edition into student/: what a class receives (notebooks with every solution replaced by a stub, data, set-up; no tests or tools) (docs/teaching.md)
 	$(PY) tools/student_edition.py
 
 test-student: setup-dev student ## the student edition under strict nbval, through one Spark Connect server (what a class gets runs)

@@ -45,7 +45,7 @@ exclude_patterns = [".*", "student", "my-work", "bench", "tests", "tools", "setu
 
 nb_execution_mode = "off"  # the stored outputs, exactly as strict nbval proved them
 myst_enable_extensions = ["dollarmath", "amsmath"]
-myst_heading_anchors = 3  # README.md#contents, docs/teachers.md#keeping-the-course-current
+myst_heading_anchors = 3  # README.md#contents, docs/maintaining.md#keeping-the-course-current
 
 html_theme = "sphinx_book_theme"
 html_title = project

@@ -439,7 +439,7 @@ def check_pyspark_python(
         what,
         f"{value}{missing} is set, so Spark's Python workers in the notebooks run it instead "
         f"of the course's Python ({python}); unset it unless a cluster's workers need it "
-        "(docs/teachers.md)",
+        "(docs/teaching.md)",
         warn=True,
     )
 

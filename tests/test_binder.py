@@ -1,6 +1,6 @@
 """binder/: the repo2docker configuration that gives the course on Binder or a JupyterHub.
 
-What can be proven without Docker (an image build needs it; docs/teachers.md says what is
+What can be proven without Docker (an image build needs it; docs/teaching.md says what is
 left untested):
 
 - repo2docker itself (`jupyter-repo2docker --no-build`) reads binder/ without error and

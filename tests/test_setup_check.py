@@ -237,7 +237,7 @@ def test_pyspark_python_set_in_the_terminal_wins_and_is_named(tmp_path):
     result = check_setup.check_pyspark_python({"PYSPARK_PYTHON": "/opt/cluster/bin/python3"})
     assert result.ok and result.warn  # a teacher's cluster may need it: not a failure
     assert "does not exist on this machine" in result.detail
-    assert "docs/teachers.md" in result.detail
+    assert "docs/teaching.md" in result.detail
 
 
 def installed(*names):

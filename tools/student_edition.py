@@ -7,7 +7,8 @@ The student edition is what a class receives, as nbgrader's release folder is: t
 notebooks with every exercise's solution replaced by a stub, the data, and what `make lab`
 needs (set-up, configuration, README, licence). It leaves out what is for teachers and
 maintainers: tests/ (which spell out every typical mistake), bench/, tools/, .ci/ and the
-teachers' guide (the learners' guides in docs/ are kept).
+teachers' guides (docs/teaching.md, docs/maintaining.md; the learners' guides in docs/ are
+kept).
 It follows nbgrader's conventions, so a teacher who uses nbgrader can run
 `nbgrader generate_assignment` on the notebooks as they are instead:
 

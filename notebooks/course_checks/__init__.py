@@ -20,7 +20,7 @@ mistake fires only when the answer cannot also be the right one. Checks read Dat
 only through ``collect()``, which works in classic mode and through Spark Connect alike
 (no ``sparkContext``).
 
-How to write a check, and how the tests prove each one can fail: docs/teachers.md.
+How to write a check, and how the tests prove each one can fail: docs/maintaining.md.
 """
 
 from __future__ import annotations
