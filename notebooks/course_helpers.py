@@ -7,6 +7,7 @@ plumbing that would otherwise be copied into each of them.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -62,9 +63,12 @@ def data_checksum(path: str | Path) -> str:
 
 
 def scratch_path(name: str) -> str:
-    """Absolute path of a file or folder in the ignored scratch folder."""
-    SCRATCH_DIR.mkdir(exist_ok=True)
-    return str(SCRATCH_DIR / name)
+    """Absolute path of `name` in this kernel's own folder of the ignored scratch folder, so
+    that two runs of a notebook at the same time (two tabs, two test runs) never write over
+    each other's files. `make clean` empties the scratch folder."""
+    folder = SCRATCH_DIR / f"kernel-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / name)
 
 
 def hash_bucket(key: str | Column, buckets: int = 100, salt: str = "") -> Column:
