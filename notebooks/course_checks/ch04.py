@@ -47,6 +47,37 @@ def as_costs_by_k(answer: Any) -> dict[int, float]:
     return by_k
 
 
+def as_silhouette_summary(answer: Any) -> dict:
+    """Exercise 4: a dict {"mean": a number, "negative": a whole number}."""
+    try:
+        summary = as_mapping(answer)
+    except Unreadable:
+        raise Unreadable(
+            'expected a dict such as {"mean": 0.5, "negative": 10}, '
+            f"got {_a(type(answer).__name__)}."
+        ) from None
+    missing = [key for key in ("mean", "negative") if key not in summary]
+    if missing:
+        raise Unreadable(
+            f"the dict has no key {', '.join(repr(key) for key in missing)}: it needs "
+            '"mean" (the mean silhouette) and "negative" (a count of penguins).'
+        )
+    try:
+        mean = as_number(summary["mean"])
+    except Unreadable as problem:
+        raise Unreadable(f'"mean": {problem}') from None
+    try:
+        negative = as_count(summary["negative"])
+    except Unreadable as problem:
+        raise Unreadable(f'"negative" should be a count of penguins; {problem}') from None
+    return {"mean": mean, "negative": negative}
+
+
+def silhouette_is(summary: dict, mean: float, negative: int) -> bool:
+    """The mean as printed (three decimals) or rounded to two, and the count exactly."""
+    return as_printed(summary["mean"], mean, 2) and summary["negative"] == negative
+
+
 def costs_close(costs: dict[int, float], at_5: float, at_6: float) -> bool:
     """Both costs as printed (one decimal), or rounded to whole numbers."""
     return as_printed(costs[5], at_5, 0) and as_printed(costs[6], at_6, 0)
@@ -221,4 +252,90 @@ ex3 = Exercise(
     ),
 )
 
-EXERCISES = [ex1, ex2, ex3]
+
+# Exercise 4: seed 3's clustering (k = 3) by silhouette. Values from the stored outputs:
+# seed 3 mean 0.6548 with 1 penguin below 0; seed 1 (section 9) 0.6414 with 7.
+SEED3_MEAN = 0.65478
+SEED3_NEGATIVE = 1
+
+ex4 = Exercise(
+    chapter="04",
+    number=4,
+    answer="seed3_silhouette",
+    read=as_silhouette_summary,
+    right_answers=[
+        {"mean": 0.655, "negative": 1},
+        {"mean": 0.65, "negative": 1},
+        {"negative": 1.0, "mean": SEED3_MEAN},
+    ],
+    is_correct=lambda summary: silhouette_is(summary, SEED3_MEAN, SEED3_NEGATIVE),
+    correct=(
+        "seed 3 has the higher silhouette, 0.655 against 0.641 for seed 1, and 1 penguin below "
+        "0 against 7: the silhouette prefers the start that costs 1.7 more and matches the "
+        "species better. Cost and silhouette measure different things."
+    ),
+    mistakes=[
+        Mistake(
+            "seed 1's clustering",
+            lambda summary: silhouette_is(summary, 0.64141, 7),
+            "those are the values of seed 1's clustering (`clustered`, `penguin_silhouettes` "
+            "of section 9). Transform `scaled` with `restart_models[3]` and compute the "
+            "silhouettes of its clusters.",
+            "seed3_silhouette = {\n"
+            '    "mean": evaluator.evaluate(clustered),\n'
+            '    "negative": int((penguin_silhouettes < 0).sum()),\n'
+            "}",
+        ),
+        Mistake(
+            "count from seed 1",
+            lambda summary: silhouette_is(summary, SEED3_MEAN, 7),
+            "the mean is seed 3's, but 7 is the count of section 9, from seed 1's "
+            "`penguin_silhouettes`. Count the penguins below 0 among the silhouettes of seed "
+            "3's clusters: `ClusteringEvaluator` gives only the mean, so compute them with "
+            "`silhouettes`.",
+            "seed3_silhouette = {\n"
+            '    "mean": evaluator.evaluate(restart_models[3].transform(scaled)),\n'
+            '    "negative": int((penguin_silhouettes < 0).sum()),\n'
+            "}",
+        ),
+        Mistake(
+            "plain distances",
+            lambda summary: as_printed(summary["mean"], 0.459, 2),
+            "that is the textbook silhouette with plain distances (`squared=False`). "
+            "ClusteringEvaluator, and the exercise, use squared distances: the default of "
+            "`silhouettes`.",
+            'seed3_labels = restart_models[3].transform(scaled).orderBy("id")'
+            '.select("cluster").toPandas()["cluster"].to_numpy()\n'
+            "seed3_values = silhouettes(X, seed3_labels, squared=False)\n"
+            'seed3_silhouette = {"mean": seed3_values.mean(), "negative": int((seed3_values < 0).sum())}',
+        ),
+        Mistake(
+            "mean of the cluster means",
+            lambda summary: silhouette_is(summary, 0.6423, 1),
+            "that is the mean of the three clusters' mean silhouettes, which gives a cluster of "
+            "71 penguins the same say as one of 148. The silhouette of a clustering is the mean "
+            "over all penguins: `values.mean()`.",
+            'seed3_labels = restart_models[3].transform(scaled).orderBy("id")'
+            '.select("cluster").toPandas()["cluster"].to_numpy()\n'
+            "seed3_values = silhouettes(X, seed3_labels)\n"
+            "by_cluster = pd.Series(seed3_values).groupby(seed3_labels).mean()\n"
+            'seed3_silhouette = {"mean": by_cluster.mean(), "negative": int((seed3_values < 0).sum())}',
+        ),
+    ],
+    nudge=(
+        'the answer is a dict: "mean", the mean silhouette of the clustering of '
+        '`restart_models[3]` (k = 3, seed 3), and "negative", the number of penguins whose '
+        "silhouette is below 0."
+    ),
+    hint_text=(
+        "`restart_models[3].transform(scaled)`, ordered by `id` like the rows of `X`, gives each "
+        "penguin's cluster; pass them to `silhouettes(X, clusters)`, then take the mean and "
+        "count the values below 0. `evaluator.evaluate(...)` gives the same mean."
+    ),
+    solution_text=(
+        'seed3_silhouette = {"mean": 0.655, "negative": 1}: seed 1 has 0.641 and 7. The '
+        "silhouette prefers seed 3."
+    ),
+)
+
+EXERCISES = [ex1, ex2, ex3, ex4]
