@@ -105,7 +105,7 @@ ex1 = Exercise(
             lambda rmse: as_printed(rmse, 1.1532, 2),
             "that is the test RMSE of a five-round model fitted on all of `train`. Comparing "
             "settings is a choice, made on validation: the test set had its one look in "
-            "section 5. Fit on `fit_part` and score on `validation`.",
+            "section 7. Fit on `fit_part` and score on `validation`.",
             "rmse_5 = rmse_of(\n"
             "    als.fit(train, {als.regParam: best_reg_param, als.maxIter: 5}).transform(test)\n"
             ")",
@@ -169,7 +169,7 @@ ex2 = Exercise(
     ),
     hint_text=(
         "`final_model.recommendForUserSubset(one_user, 10)`, flattened with `flatten` of "
-        "section 6, gives user 3's top ten; a left anti join with user 3's rows of `train` "
+        "section 8, gives user 3's top ten; a left anti join with user 3's rows of `train` "
         '(on "movieId") removes the rated ones; sort by "rank".'
     ),
     solution_text="new_for_3 = [30, 74, 75, 69, 32, 22] (ALS ranks 2, 4, 6, 8, 9 and 10).",
@@ -286,7 +286,7 @@ ex4 = Exercise(
         Mistake(
             "tuned on the test set",
             _pair(1.083, 1.216),
-            "those are RMSEs on the test set, which had its one look in section 5. Choosing a "
+            "those are RMSEs on the test set, which had its one look in section 7. Choosing a "
             "setting by them makes the test RMSE optimistic: fit on `fit_part` and score on "
             "`validation`, the split of section 4.",
             "grid_5 = ParamGridBuilder().baseOn({als.rank: 5, als.maxIter: best_max_iter})"
@@ -312,4 +312,74 @@ ex4 = Exercise(
     ),
 )
 
-EXERCISES = [ex1, ex2, ex3, ex4]
+
+def _sum_of_hits(list_column: str, split: str) -> str:
+    """The wrong code of a mistake: the hits of one list column of a judged split, summed."""
+    return (
+        f"validation_hits = {split}.select(\n"
+        f'    F.sum(F.size(F.array_intersect("{list_column}", "relevant")))\n'
+        ").first()[0]"
+    )
+
+
+ex5 = Exercise(
+    chapter="05",
+    number=5,
+    answer="validation_hits",
+    read=as_count,
+    is_correct=lambda hits: hits == 14,
+    right_answers=[14, 14.0],
+    correct=(
+        "ALS's 18 validation lists hold 14 relevant movies, and 14 / (10 * 18) = 0.078 is "
+        "section 5's precision@10: precision@k counts the hits, whichever users they fall to."
+    ),
+    mistakes=[
+        Mistake(
+            "users, not hits",
+            lambda hits: hits == 12,
+            "12 is the number of users with at least one hit. Two of them have two hits: sum "
+            '`F.size(F.array_intersect("als", "relevant"))` over the users instead of '
+            "counting the users.",
+            "validation_hits = judged_validation.where(\n"
+            '    F.size(F.array_intersect("als", "relevant")) > 0\n'
+            ").count()",
+        ),
+        Mistake(
+            "baseline list",
+            lambda hits: hits == 11,
+            'those are the hits of the `"most_liked"` list, the baseline. The exercise asks '
+            'about ALS\'s lists, the `"als"` column.',
+            _sum_of_hits("most_liked", "judged_validation"),
+        ),
+        Mistake(
+            "test lists",
+            lambda hits: hits == 21,
+            "those are the hits of ALS's lists on the test set (`judged_test`, section 7's "
+            "final look). The exercise asks about the validation lists of section 5, "
+            "`judged_validation`.",
+            _sum_of_hits("als", "judged_test"),
+        ),
+        Mistake(
+            "every relevant movie",
+            lambda hits: hits == 29,
+            "29 is the number of relevant movies (the validation ratings of 4 or more), found "
+            'or not. Count only those in the list: `F.array_intersect("als", "relevant")`.',
+            'validation_hits = judged_validation.select(F.sum(F.size("relevant"))).first()[0]',
+        ),
+    ],
+    nudge=(
+        "the answer is a whole number: the relevant movies in ALS's validation lists "
+        '(`judged_validation`, column `"als"`), summed over all judged users.'
+    ),
+    hint_text=(
+        '`F.size(F.array_intersect("als", "relevant"))` counts the hits of each user\'s list; '
+        "sum it over the rows of `judged_validation` (`F.sum` in a `select`, or `.toPandas()` "
+        "and `.sum()`)."
+    ),
+    solution_text=(
+        "validation_hits = 14: 14 / (10 * 18) = 0.078, the precision@10 of ALS on the "
+        "validation ratings (section 5)."
+    ),
+)
+
+EXERCISES = [ex1, ex2, ex3, ex4, ex5]
