@@ -75,7 +75,12 @@ fi
 # The course's support modules (setup/, tools/, and notebooks/ for course_helpers) are
 # importable by any Python of .venv/, so no script or test edits sys.path.
 site_packages="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-printf '%s\n' "$repo_root/setup" "$repo_root/tools" "$repo_root/notebooks" >"$site_packages/course.pth"
+course_paths="$(printf '%s\n' "$repo_root/setup" "$repo_root/tools" "$repo_root/notebooks")"
+if [ "$(cat "$site_packages/course.pth" 2>/dev/null)" != "$course_paths" ]; then
+    # Written whole, then moved: a Python starting meanwhile never reads half a file.
+    printf '%s\n' "$course_paths" >"$site_packages/course.pth.new"
+    mv "$site_packages/course.pth.new" "$site_packages/course.pth"
+fi
 
 # The kernel's folder (and the spark-env.sh that gives Spark started from any other Python
 # of .venv/ the same settings) is rewritten only when it differs from what this checkout
