@@ -169,7 +169,16 @@ def test_make_student_writes_a_complete_course(tmp_path):
         assert (out / needed).is_file(), needed
     assert (out / "notebooks" / "course_checks" / "__init__.py").is_file()
     assert (out / "data" / "penguins.csv").is_file()
-    for teachers_only in ("tests", "bench", "tools", ".ci", "docs/teaching.md", "docs/maintaining.md", ".venv", ".git"):
+    for teachers_only in (
+        "tests",
+        "bench",
+        "tools",
+        ".ci",
+        "docs/teaching.md",
+        "docs/maintaining.md",
+        ".venv",
+        ".git",
+    ):
         assert not (out / teachers_only).exists(), teachers_only
     makefile = (out / "Makefile").read_text()
     assert (
