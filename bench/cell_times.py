@@ -2,12 +2,14 @@
 
     python bench/cell_times.py notebooks/04_kmeans.ipynb
     python bench/cell_times.py notebooks/0*.ipynb --top 5
+    python bench/cell_times.py notebooks/05_recommenders.ipynb --sections   # per section
     SPARK_REMOTE=sc://127.0.0.1:15002 python bench/cell_times.py ...   # through Connect
 
 Each notebook runs once in a fresh "Python (Pyspark)" kernel (the file is never written);
 the time of a cell is from the kernel starting to execute it to its reply, as nbclient
 records them. Prints the kernel start, the sum of the cells and the slowest cells with
-their first line. Not part of `make test`.
+their first line, or with --sections the time of each section (the code cells under each
+`## ` heading), which is what a section added to a notebook costs. Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -37,7 +39,19 @@ def cell_seconds(cell: nbformat.NotebookNode) -> float:
     ).total_seconds()
 
 
-def time_notebook(path: Path, top: int) -> None:
+def section_seconds(cells: list[nbformat.NotebookNode]) -> list[tuple[str, float]]:
+    """The summed time of the code cells under each `## ` heading, in notebook order."""
+    sections: list[tuple[str, float]] = [("(before the first section)", 0.0)]
+    for cell in cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## "):
+            sections.append((cell.source.splitlines()[0][3:], 0.0))
+        elif cell.cell_type == "code":
+            title, seconds = sections[-1]
+            sections[-1] = (title, seconds + cell_seconds(cell))
+    return sections
+
+
+def time_notebook(path: Path, top: int, by_section: bool) -> None:
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
@@ -56,6 +70,10 @@ def time_notebook(path: Path, top: int) -> None:
     ]
     in_cells = sum(seconds for seconds, _, _ in cells)
     print(f"{path.name}: {total:.1f} s in all, {in_cells:.1f} s in {len(cells)} code cells")
+    if by_section:
+        for title, seconds in section_seconds(notebook.cells):
+            print(f"  {seconds:6.1f} s  {title[:70]}")
+        return
     for seconds, number, first_line in sorted(cells, reverse=True)[:top]:
         print(f"  cell {number:3d} {seconds:6.1f} s  {first_line[:70]}")
 
@@ -64,9 +82,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--top", type=int, default=8, help="how many of the slowest cells")
+    parser.add_argument("--sections", action="store_true", help="the time of each section")
     args = parser.parse_args()
     for path in args.notebooks:
-        time_notebook((REPO_ROOT / path).resolve() if not path.is_absolute() else path, args.top)
+        path = (REPO_ROOT / path).resolve() if not path.is_absolute() else path
+        time_notebook(path, args.top, args.sections)
     return 0
 
 

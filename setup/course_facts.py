@@ -71,9 +71,13 @@ NBVAL_OPTIONS = [
     f"--nbval-sanitize-with={REPO_ROOT / 'tests' / 'nbval_sanitize.cfg'}",
 ]
 
-if __name__ == "__main__":  # `python setup/course_facts.py nbval-options`, for the Makefile
+if __name__ == "__main__":  # for the Makefile: `python setup/course_facts.py notebooks`
     import sys
 
-    if sys.argv[1:] != ["nbval-options"]:
-        sys.exit("usage: python setup/course_facts.py nbval-options")
-    print(" ".join(NBVAL_OPTIONS))
+    answers = {
+        "nbval-options": lambda: " ".join(NBVAL_OPTIONS),
+        "notebooks": lambda: " ".join(str(p.relative_to(REPO_ROOT)) for p in course_notebooks()),
+    }
+    if len(sys.argv) != 2 or sys.argv[1] not in answers:
+        sys.exit(f"usage: python setup/course_facts.py {'|'.join(answers)}")
+    print(answers[sys.argv[1]]())
