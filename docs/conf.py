@@ -28,6 +28,8 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from course_facts import NOTEBOOK_PATTERN
+
 project = "Machine Learning with Python and Spark"
 root_doc = "README"
 extensions = ["myst_nb", "sphinx-mathjax-offline"]
@@ -35,7 +37,7 @@ extensions = ["myst_nb", "sphinx-mathjax-offline"]
 # Only these files of the repository make the site.
 include_patterns = [
     "README.md",
-    "notebooks/[0-9][0-9]_*.ipynb",
+    f"notebooks/{NOTEBOOK_PATTERN}",
     "data/*.md",
     "docs/*.md",
     "docs/upgrade-reports/*.md",
@@ -69,7 +71,7 @@ TOCTREE = """
 :caption: Notebooks
 :glob:
 
-notebooks/[0-9][0-9]_*
+notebooks/NOTEBOOK_GLOB
 ```
 
 ```{toctree}
@@ -89,6 +91,8 @@ docs/*
 docs/upgrade-reports/*
 ```
 """
+TOCTREE = TOCTREE.replace("NOTEBOOK_GLOB", NOTEBOOK_PATTERN.removesuffix(".ipynb"))
+
 
 FOLDED = {"source_hidden": "hide-input", "outputs_hidden": "hide-output"}
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from course_facts import REPO_ROOT, course_files
+from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME, REPO_ROOT, course_files
 
 BINDER = REPO_ROOT / "binder"
 R2D = Path(sys.executable).with_name("jupyter-repo2docker")
@@ -124,7 +124,7 @@ def test_postbuild_registers_the_course_kernel_and_lab(binder_env):
     copy, prefix, env = binder_env
     kernel = prefix / "share" / "jupyter" / "kernels" / "pyspark" / "kernel.json"
     spec = json.loads(kernel.read_text())
-    assert spec["display_name"] == "Python (Pyspark)"
+    assert spec["display_name"] == KERNEL_DISPLAY_NAME
     assert spec["argv"][0] == str(prefix / "bin" / "python")
     assert spec["env"]["SPARK_CONF_DIR"] == str(copy)
     settings = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.d"
@@ -165,8 +165,8 @@ def test_the_lab_of_that_environment_opens_notebook_00_with_the_course_kernel(bi
         assert location.split("?")[0] == "/lab/tree/notebooks/00_setup_check.ipynb", location
         with urllib.request.urlopen(f"{base}/api/kernelspecs?token={token}", timeout=30) as reply:
             specs = json.loads(reply.read())
-        assert specs["default"] == "pyspark"
-        assert specs["kernelspecs"]["pyspark"]["spec"]["display_name"] == "Python (Pyspark)"
+        assert specs["default"] == KERNEL_NAME
+        assert specs["kernelspecs"][KERNEL_NAME]["spec"]["display_name"] == KERNEL_DISPLAY_NAME
     finally:
         lab.terminate()
         lab.wait(timeout=60)

@@ -123,7 +123,7 @@ def test_installed_kernel_carries_this_configuration():
 
     spec = KernelSpecManager().get_kernel_spec(register_kernel.KERNEL_NAME)
     wanted = register_kernel.kernel_spec(python=spec.argv[0])
-    assert spec.display_name == "Python (Pyspark)"
+    assert spec.display_name == register_kernel.KERNEL_DISPLAY_NAME
     assert spec.argv == wanted["argv"]
     assert spec.env == wanted["env"]
     assert spec.env["SPARK_CONF_DIR"] == str(REPO_ROOT)

@@ -45,7 +45,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
-from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME, course_notebooks
+from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME, course_files, course_notebooks
 
 try:  # pinned in requirements-dev.txt; only this test needs it
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -65,9 +65,6 @@ COURSE_KERNEL = KERNEL_DISPLAY_NAME
 NOTEBOOKS = [path.name for path in course_notebooks()]
 STEP = 60_000  # ms: opening a notebook, starting a kernel (a busy 2-core machine is slow)
 RUN_ALL = 30 * 60  # s: all cells of one notebook, on a busy machine
-NOT_COPIED = (".venv", ".git", ".scratch", "__pycache__", ".ipynb_checkpoints")
-NOT_COPIED += (".pytest_cache", ".ruff_cache", "spark-warehouse", "metastore_db", "derby.log")
-NOT_COPIED += (".upgrade-check", "student")
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +74,9 @@ def lab(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("ui")
     copy = folder / "course"
-    shutil.copytree(REPO_ROOT, copy, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    for path in course_files(REPO_ROOT):  # the checkout without its scratch (.gitignore)
+        (copy / path.relative_to(REPO_ROOT)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, copy / path.relative_to(REPO_ROOT))
     env = dict(
         os.environ,
         JUPYTERLAB_SETTINGS_DIR=str(folder / "user-settings"),
@@ -86,7 +85,7 @@ def lab(tmp_path_factory):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     log = SCREENSHOTS / "lab.log"
     with running_lab(
-        log, launcher=copy / "setup" / "lab.py", env=env, python=sys.executable
+        log, launcher=copy / "setup" / "open_lab.py", env=env, python=sys.executable
     ) as lab:
         print(f"the lab printed: {lab.url.split('?')[0]}?token=...", file=sys.stderr)
         # It serves the copy: nothing done in the browser can touch the working tree.

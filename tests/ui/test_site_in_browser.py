@@ -42,6 +42,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 
 from conftest import REPO_ROOT
+from course_facts import course_notebooks
 
 try:  # pinned in requirements-dev.txt; only the browser tests need it
     from playwright.sync_api import sync_playwright
@@ -56,7 +57,7 @@ pytestmark = pytest.mark.skipif(
 CHROMIUM = os.environ.get("COURSE_UI_CHROMIUM", "/usr/bin/chromium")
 SITE = REPO_ROOT / ".scratch" / "site" / "html"
 SCREENSHOTS = REPO_ROOT / ".scratch" / "site-test"
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = course_notebooks()
 STEP = 60_000  # ms: a busy 2-core machine is slow
 
 # After MathJax has finished: what a reader sees of the maths and the images.
