@@ -263,9 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f'kernel "{KERNEL_DISPLAY_NAME}" ({KERNEL_NAME}) {state} {where}')
     if args.no_check:
         return 0
-    import check_setup  # setup/check_setup.py, next to this file
-
-    return check_setup.main([])
+    # The check runs as its own program: check_setup imports this module, never the reverse.
+    sys.stdout.flush()
+    return subprocess.call([sys.executable, str(SETUP_DIR / "check_setup.py")])
 
 
 if __name__ == "__main__":
