@@ -9,21 +9,31 @@ from . import Exercise, Mistake, Unreadable, _a, as_count, as_mapping, as_number
 MEASUREMENTS = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
 
 
-def as_finding(answer: Any) -> dict:
-    """Exercise 1: a dict {"decides": a measurement's column name, "purity": a number}."""
+def dict_with_keys(answer: Any, needs: dict[str, str], example: str) -> dict:
+    """The answer as a dict holding every key of `needs` (key: what it is, for the message)."""
     try:
-        finding = as_mapping(answer)
+        found = as_mapping(answer)
     except Unreadable:
         raise Unreadable(
-            'expected a dict such as {"decides": "bill_depth_mm", "purity": 0.5}, '
-            f"got {_a(type(answer).__name__)}."
+            f"expected a dict such as {example}, got {_a(type(answer).__name__)}."
         ) from None
-    missing = [key for key in ("decides", "purity") if key not in finding]
+    missing = [key for key in needs if key not in found]
     if missing:
         raise Unreadable(
             f"the dict has no key {', '.join(repr(key) for key in missing)}: it needs "
-            '"decides" (a column name) and "purity" (a number).'
+            + " and ".join(f'"{key}" ({what})' for key, what in needs.items())
+            + "."
         )
+    return found
+
+
+def as_finding(answer: Any) -> dict:
+    """Exercise 1: a dict {"decides": a measurement's column name, "purity": a number}."""
+    finding = dict_with_keys(
+        answer,
+        {"decides": "a column name", "purity": "a number"},
+        '{"decides": "bill_depth_mm", "purity": 0.5}',
+    )
     decides = finding["decides"]
     if not isinstance(decides, str):
         raise Unreadable(
@@ -49,19 +59,11 @@ def as_costs_by_k(answer: Any) -> dict[int, float]:
 
 def as_silhouette_summary(answer: Any) -> dict:
     """Exercise 4: a dict {"mean": a number, "negative": a whole number}."""
-    try:
-        summary = as_mapping(answer)
-    except Unreadable:
-        raise Unreadable(
-            'expected a dict such as {"mean": 0.5, "negative": 10}, '
-            f"got {_a(type(answer).__name__)}."
-        ) from None
-    missing = [key for key in ("mean", "negative") if key not in summary]
-    if missing:
-        raise Unreadable(
-            f"the dict has no key {', '.join(repr(key) for key in missing)}: it needs "
-            '"mean" (the mean silhouette) and "negative" (a count of penguins).'
-        )
+    summary = dict_with_keys(
+        answer,
+        {"mean": "the mean silhouette", "negative": "a count of penguins"},
+        '{"mean": 0.5, "negative": 10}',
+    )
     try:
         mean = as_number(summary["mean"])
     except Unreadable as problem:
