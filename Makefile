@@ -95,7 +95,7 @@ bench: setup-dev ## time and peak memory of every notebook; Spark vs NumPy as da
 	$(PY) bench/scaling.py $(BENCH_ARGS)
 
 # PACKAGES="numpy matplotlib" limits the check to those packages (the others keep their pins).
-upgrade-check: setup-dev ## the course on the newest PyPI releases of its pins (or of PACKAGES="..."): a scratch venv in .upgrade-check/, unit tests, strict nbval, report in .upgrade-check/report.md (~15 min, not part of test)
+upgrade-check: setup-dev ## the course on the newest PyPI releases of its pins (or of PACKAGES="..."): a scratch venv in .upgrade-check/, unit tests, strict nbval, report in .upgrade-check/report.md (~11 min, not part of test)
 	$(PY) -m upgrade_check $(if $(PACKAGES),--packages "$(PACKAGES)")
 
 clean: ## remove scratch output (keeps .venv/)

@@ -2,18 +2,18 @@
 output-diff summary (plots compared by Pillow), nbval's sanitising and the report.
 No network, no Spark."""
 
-from __future__ import annotations
-
 import base64
 import io
 import json
+import re
 
 import pytest
 from PIL import Image, PngImagePlugin
 
 from conftest import REPO_ROOT
 from course_facts import NBVAL_OPTIONS, course_notebooks
-from upgrade_check import outputs, report, versions
+from upgrade_check import inside, report
+from upgrade_check.__main__ import SCRATCH, environment_for
 
 REQUIREMENTS = """\
 # a comment
@@ -30,15 +30,15 @@ Faker==38.2.0  # fake names
 def pins(tmp_path):
     (tmp_path / "base.txt").write_text("pandas==2.3.3\n")
     (tmp_path / "requirements.txt").write_text(REQUIREMENTS)
-    return versions.read_pins(tmp_path / "requirements.txt")
+    return report.read_pins(tmp_path / "requirements.txt")
 
 
-def test_pins_follow_includes_and_keep_their_file(pins):
-    assert [(p.name, p.version, p.source) for p in pins] == [
-        ("pandas", "2.3.3", "base.txt"),
-        ("pyspark", "4.3.0", "requirements.txt"),
-        ("numpy", "2.4.6", "requirements.txt"),
-        ("Faker", "38.2.0", "requirements.txt"),
+def test_pins_follow_includes(pins):
+    assert [(p.name, p.version) for p in pins] == [
+        ("pandas", "2.3.3"),
+        ("pyspark", "4.3.0"),
+        ("numpy", "2.4.6"),
+        ("Faker", "38.2.0"),
     ]
     assert pins[3].key == "faker"
 
@@ -46,57 +46,77 @@ def test_pins_follow_includes_and_keep_their_file(pins):
 def test_only_exact_pins_are_accepted(tmp_path):
     (tmp_path / "r.txt").write_text("numpy>=2\n")
     with pytest.raises(ValueError, match="not an exact pin"):
-        versions.read_pins(tmp_path / "r.txt")
+        report.read_pins(tmp_path / "r.txt")
 
 
 def test_the_course_files_parse():
-    names = {pin.key for pin in versions.read_pins(REPO_ROOT / "requirements-dev.txt")}
+    names = {pin.key for pin in report.read_pins(REPO_ROOT / "requirements-dev.txt")}
     assert {"pyspark", "numpy", "pytest", "nbval"} <= names
 
 
 def test_uv_gets_the_chosen_packages_unpinned_and_the_others_pinned(pins):
-    assert versions.loosened(pins, {"numpy", "faker"}).splitlines() == [
+    assert report.loosened(pins, {"numpy", "faker"}).splitlines() == [
         "pandas==2.3.3",
         "pyspark==4.3.0",
         "numpy",
         "Faker",
     ]
-    assert versions.loosened(pins, None) == "pandas\npyspark\nnumpy\nFaker\n"
+    assert report.loosened(pins, None) == "pandas\npyspark\nnumpy\nFaker\n"
 
 
 def test_uv_compile_output_is_read_by_normalised_name(monkeypatch):
+    from upgrade_check import __main__ as check
+
     class Done:
         returncode, stderr = 0, ""
         stdout = "faker==40.0.0\n    # via -r -\nnumpy==2.4.6\nPalmer_Penguins==0.1.6\n"
 
-    monkeypatch.setattr(versions.subprocess, "run", lambda *a, **k: Done())
+    monkeypatch.setattr(check.subprocess, "run", lambda *a, **k: Done())
     found = {"faker": "40.0.0", "numpy": "2.4.6", "palmer-penguins": "0.1.6"}
-    assert versions.uv_compile("x\n") == (found, "")
+    assert check.uv_compile("x\n") == (found, "")
     Done.returncode, Done.stderr = 1, "error: No solution found\n  because x"
-    assert versions.uv_compile("x\n") == ({}, "error: No solution found because x")
+    assert check.uv_compile("x\n") == ({}, "error: No solution found because x")
 
 
 def test_the_table_says_what_was_checked_and_why(pins):
     newest = {"pyspark": "4.4.0", "numpy": "2.5.5", "faker": "40.0.0", "pandas": "3.1.1"}
     alone = {"pyspark": "4.4.0", "numpy": "2.4.6", "faker": "40.0.0", "pandas": "3.1.1"}
     lock = {"pandas": "2.3.3", "pyspark": "4.4.0", "numpy": "2.4.6", "faker": "39.0.0"}
-    versions.fill(pins, {"pyspark", "numpy", "faker"}, newest, alone, lock, "3.11")
-    by_name = {row.name: row for row in pins}
-    assert by_name["pandas"].note == "kept at its pin (not in PACKAGES)"
-    assert by_name["pandas"].newest is None and not by_name["pandas"].upgraded
-    assert by_name["pyspark"].upgraded and by_name["pyspark"].note == "upgraded"
-    assert by_name["numpy"].checked == "2.4.6" and not by_name["numpy"].upgraded
-    assert by_name["numpy"].note == "already the newest (2.5.5 needs a newer Python than 3.11)"
-    faker = by_name["Faker"]
+    report.fill(pins, {"pyspark", "numpy", "faker"}, newest, alone, lock, "3.11")
+    pandas, pyspark, numpy, faker = pins
+    assert pandas.note == "kept at its pin (not in PACKAGES)"
+    assert pandas.newest == "-" and not pandas.upgraded
+    assert pyspark.upgraded and pyspark.note == "upgraded"
+    assert numpy.checked == "2.4.6" and not numpy.upgraded
+    assert numpy.note == "already the newest (2.5.5 needs a newer Python than 3.11)"
     assert faker.note == "upgraded (40.0.0 does not install with the other pins)"
 
 
+def test_a_pin_the_others_hold_back_is_not_called_upgraded(pins):
+    lock = {"pandas": "2.3.3", "pyspark": "4.3.0", "numpy": "2.4.6", "faker": "37.0.0"}
+    report.fill(pins, {"faker"}, {"faker": "40.0.0"}, {"faker": "40.0.0"}, lock, "3.11")
+    assert not pins[3].upgraded
+    assert pins[3].note == "moved down (40.0.0 does not install with the other pins)"
+
+
 def test_nothing_resolved_leaves_nothing_checked(pins):
-    versions.fill(pins, None, {}, {}, {}, "3.11")
-    assert all(row.checked is None and not row.upgraded for row in pins)
+    report.fill(pins, None, {}, {}, {}, "3.11")
+    assert all(row.checked == "-" and row.note == "not resolved" for row in pins)
 
 
-# --- the output-diff summariser on two small fake notebooks -----------------------------
+def test_a_run_sees_only_its_own_environment(monkeypatch):
+    pinned_bin = str(REPO_ROOT / ".venv" / "bin")
+    monkeypatch.setenv("PATH", f"{pinned_bin}:/usr/bin")
+    monkeypatch.setenv("SPARK_HOME", "/elsewhere/spark")
+    monkeypatch.setenv("JUPYTER_PATH", "/elsewhere/jupyter")
+    env = environment_for(SCRATCH, JAVA_HOME="/jdk")
+    assert env["PATH"].split(":") == [str(SCRATCH / "bin"), "/usr/bin"]
+    assert env["JUPYTER_PATH"] == str(SCRATCH / "share" / "jupyter")
+    assert env.get("SPARK_HOME", str(SCRATCH)).startswith(str(SCRATCH))
+    assert env["VIRTUAL_ENV"] == str(SCRATCH) and env["JAVA_HOME"] == "/jdk"
+
+
+# --- the output-diff summariser on small fake cells -------------------------------------
 
 
 def png(width: int, height: int, shade: int = 0, software: str = "") -> str:
@@ -109,20 +129,6 @@ def png(width: int, height: int, shade: int = 0, software: str = "") -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def size(image: str) -> int:
-    return len(base64.b64decode(image))
-
-
-def code(source, *outputs, count=1):
-    return {
-        "cell_type": "code",
-        "source": source,
-        "execution_count": count,
-        "metadata": {},
-        "outputs": list(outputs),
-    }
-
-
 def stream(text, name="stdout"):
     return {"output_type": "stream", "name": name, "text": text}
 
@@ -132,85 +138,52 @@ def figure(image):
     return {"output_type": "display_data", "data": data, "metadata": {}}
 
 
-def notebook(*cells):
-    markdown = {"cell_type": "markdown", "source": "# Title", "metadata": {}}
-    return {"cells": [markdown, *cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+def sanitize(text: str) -> str:  # as nbval's sanitize file would
+    return re.sub(r"http://127\.0\.0\.1:\d{4,5}", "http://127.0.0.1:PORT", text)
 
 
-OLD_PLOT, NEW_PLOT = png(4, 3), png(5, 3)
-STORED = notebook(
-    code("spark = get()\nprint(url)", stream("Spark UI: http://127.0.0.1:4040\n")),
-    code("print(rmse, r2)", stream("RMSE 10.21, R² 0.98\nrows: 500\n")),
-    code("plot()", figure(png(4, 3, software="matplotlib 3.10.7"))),
-    code("plot2()", figure(OLD_PLOT)),
-    code("print('done')", stream("done\n")),
-    code("# NBVAL_IGNORE_OUTPUT\nprint(time())", stream("12:00\n")),
-)
-FRESH = notebook(
-    # another port: sanitised away, as nbval does
-    code("spark = get()\nprint(url)", stream("Spark UI: http://127.0.0.1:4041\n")),
-    # a number moved, and a new line
-    code("print(rmse, r2)", stream("RMSE 10.25, R² 0.98\n"), stream("rows: 500\nnew line\n")),
-    # same pixels, other PNG metadata: not a change
-    code("plot()", figure(png(4, 3, software="matplotlib 3.11.0"))),
-    # another size
-    code("plot2()", figure(NEW_PLOT)),
-    # a new warning on stderr, as Python prints one: message, then the line that warned
-    code(
-        "print('done')",
-        stream("done\n"),
-        stream("/x/site-packages/pkg/m.py:12: FutureWarning: soon\n  warn()\n", "stderr"),
-    ),
-    # nbval ignores this cell's output, and so does the check
-    code("# NBVAL_IGNORE_OUTPUT\nprint(time())", stream("12:01\n")),
-)
-PATTERNS = [(r"http://127\.0\.0\.1:\d{4,5}", "http://127.0.0.1:PORT")]
+def test_a_sanitised_difference_and_same_pixels_are_no_change():
+    old = [stream("Spark UI: http://127.0.0.1:4040\n"), figure(png(4, 3, software="mpl 3.10"))]
+    new = [stream("Spark UI: http://127.0.0.1:4041\n"), figure(png(4, 3, software="mpl 3.11"))]
+    assert inside.compare(old, new, sanitize) == ([], [])
+    assert inside.compare(old, new, str)[0][0] == "[stdout]"
 
 
-def test_the_summary_names_each_changed_cell_and_how():
-    changes = outputs.compare(STORED, FRESH, PATTERNS)
-    assert [change.cell for change in changes] == [1, 3, 4]
-    numbers, plot, warning = changes
-    assert numbers.source == "print(rmse, r2)"
-    assert numbers.lines == ["[stdout]", "~ RMSE 10.21→10.25, R² 0.98", "+ new line"]
-    assert plot.lines == [
-        f"[image/png] plot changed: 4x3 px, {size(OLD_PLOT)} bytes"
-        f" -> 5x3 px, {size(NEW_PLOT)} bytes"
-    ]
-    assert warning.lines == [
+def test_numbers_that_moved_and_new_lines():
+    old = [stream("RMSE 10.21, R² 0.98\nrows: 500\n")]
+    new = [stream("RMSE 10.25, R² 0.98\n"), stream("rows: 500\nnew line\n")]
+    assert inside.compare(old, new, str) == (
+        ["[stdout]", "~ RMSE 10.21→10.25, R² 0.98", "+ new line"],
+        [],
+    )
+
+
+def test_a_new_warning_is_a_change_and_its_message_a_new_warning():
+    warning = stream("/x/site-packages/pkg/m.py:12: FutureWarning: soon\n  warn()\n", "stderr")
+    lines, warnings = inside.compare([stream("done\n")], [stream("done\n"), warning], str)
+    assert lines == [
         "[stderr] new output",
         "+ .../site-packages/pkg/m.py:12: FutureWarning: soon",
         "+   warn()",
     ]
-    found = outputs.new_stderr_lines(STORED, FRESH, PATTERNS)
-    assert found == [(4, ".../site-packages/pkg/m.py:12: FutureWarning: soon")]
+    assert warnings == [".../site-packages/pkg/m.py:12: FutureWarning: soon"]
 
 
 def test_images_are_compared_by_their_pixels():
-    assert outputs.describe_image(png(4, 3), png(4, 3, software="x")) is None
-    darker = png(4, 3, shade=9)
-    assert outputs.describe_image(png(4, 3), darker) == (
-        f"plot changed: same size 4x3 px, {size(png(4, 3))} -> {size(darker)} bytes"
-    )
+    assert inside.describe_image(png(4, 3), png(4, 3, software="x")) is None
+    assert inside.describe_image(png(4, 3), png(4, 3, shade=9)) == "plot changed: 4x3 -> 4x3 px"
+    assert inside.describe_image(png(4, 3), png(5, 3)) == "plot changed: 4x3 -> 5x3 px"
     broken = base64.b64encode(b"not a png").decode()
-    assert outputs.describe_image(png(4, 3), broken) == (
+    assert inside.describe_image(png(4, 3), broken) == (
         "plot: the image changed (not a readable image)"
     )
+    lines, _ = inside.compare([figure(png(4, 3))], [figure(png(4, 3)), figure(png(4, 3))], str)
+    assert "[image/png] 1 -> 2 images" in lines
 
 
-def test_warnings_are_grouped_across_cells():
-    found = {
-        "01.ipynb": [(0, "m.py:12: FutureWarning: soon"), (6, "m.py:99: FutureWarning: soon")],
-        "02.ipynb": [(3, "m.py:12: FutureWarning: soon"), (3, "other: DeprecationWarning")],
-    }
-    assert outputs.group_warnings(found) == [
-        ("m.py:12: FutureWarning: soon", ["01.ipynb Cells 0, 6", "02.ipynb Cell 3"], 3),
-        ("other: DeprecationWarning", ["02.ipynb Cell 3"], 1),
-    ]
-
-
-def test_identical_runs_have_no_changes():
-    assert outputs.compare(STORED, STORED, PATTERNS) == []
+def test_long_diffs_are_cut():
+    many = inside.text_changes("", "\n".join(f"line {i} x" for i in range(30)), limit=5)
+    assert len(many) == 6 and many[-1] == "… and 25 more changed lines"
 
 
 def test_the_real_notebooks_compare_equal_to_themselves_with_nbvals_own_sanitising():
@@ -219,43 +192,28 @@ def test_the_real_notebooks_compare_equal_to_themselves_with_nbvals_own_sanitisi
     (option,) = [o for o in NBVAL_OPTIONS if o.startswith("--nbval-sanitize-with=")]
     patterns = get_sanitize_patterns(open(option.split("=", 1)[1]).read())
     assert patterns, "the course's sanitize file has no regex/replace pairs"
+
+    def nbval_sanitize(text):
+        for regex, replace in patterns:
+            text = re.sub(regex, replace, text)
+        return text
+
     for path in course_notebooks():
-        stored = json.loads(path.read_text())
-        assert outputs.compare(stored, stored, patterns) == []
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                assert inside.compare(cell["outputs"], cell["outputs"], nbval_sanitize) == ([], [])
 
 
-def test_errors_and_long_diffs():
-    error = {"output_type": "error", "ename": "ValueError", "evalue": "bad\nmore", "traceback": []}
-    assert outputs.cell_errors(notebook(code("x", error))) == ["Cell 0: ValueError: bad"]
-    many = outputs.text_changes("", "\n".join(f"line {i} x" for i in range(30)), limit=5)
-    assert len(many) == 6 and many[-1] == "… and 25 more changed lines"
-
-
-def test_new_log_lines_ignore_time_stamps_and_numbers():
-    before = "26/11/28 05:00:01 WARN Utils: port 4040 taken\nWARNING: Using incubator modules\n"
-    after = (
-        "26/11/28 06:10:09 WARN Utils: port 4041 taken\nWARNING: Using incubator modules\n"
+def test_spark_log_lines_about_the_settings():
+    log = (
+        "26/11/28 06:10:09 WARN Utils: port 4041 taken\n"
         "26/11/28 06:10:10 WARN SparkConf: The configuration key 'spark.x' has been deprecated\n"
-        "26/11/28 06:10:11 WARN Instrumentation: [5d6c2926] regParam is zero\n"
-        "/v/site-packages/m.py:3: FutureWarning: soon\n  code_that_warned()\n"
+        "26/11/28 06:10:11 INFO spark.driver.memory is 1g\n"
     )
-    before += "26/11/28 05:00:02 WARN Instrumentation: [dade40a2] regParam is zero\n"
-    assert outputs.new_log_lines(before, after) == [
+    assert report.notable_lines(log, ["spark.driver.memory"]) == [
         "WARN SparkConf: The configuration key 'spark.x' has been deprecated",
-        ".../site-packages/m.py:3: FutureWarning: soon",
+        "INFO spark.driver.memory is 1g",
     ]
-    notable = outputs.notable_lines(after, ["spark.driver.memory"])
-    assert notable == ["WARN SparkConf: The configuration key 'spark.x' has been deprecated"]
-
-
-def test_pytest_outcome():
-    output = (
-        "..F\nFAILED tests/test_a.py::test_b - AssertionError: 1 != 2\n1 failed, 2 passed in 3.2s\n"
-    )
-    assert outputs.pytest_outcome(output) == (
-        "1 failed, 2 passed in 3.2s",
-        ["FAILED tests/test_a.py::test_b - AssertionError: 1 != 2"],
-    )
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -263,18 +221,29 @@ def test_pytest_outcome():
 NB = "01_linear_regression.ipynb"
 
 
-def fake_result(**changes) -> report.Result:
+def notebook_run(**found):
+    return {"seconds": 20.0, "errors": [], "changes": [], "warnings": []} | found
+
+
+def fake_result(**found) -> report.Result:
     rows = [
-        versions.Row("pyspark", "4.3.0", "requirements.txt", "4.3.0", "4.3.0", "4.3.0"),
-        versions.Row("numpy", "2.3.5", "requirements.txt", "2.5.5", "2.4.6", "2.4.6", "upgraded"),
-        versions.Row("Faker", "38.2.0", "requirements-dev.txt", "38.2.0", "38.2.0", "38.2.0"),
+        report.Row("pyspark", "4.3.0", "4.3.0", "4.3.0", "already the newest"),
+        report.Row("numpy", "2.3.5", "2.5.5", "2.4.6", "upgraded"),
+        report.Row("Faker", "38.2.0", "38.2.0", "38.2.0", "already the newest"),
     ]
     result = report.Result("2026-11-28 06:00 UTC", "3.11", rows, install="installed with uv")
-    result.unit = report.TestRun("pytest tests", 0, "120 passed in 80s", [])
-    result.nbval = report.TestRun("pytest notebooks --nbval", 0, "100 passed in 140s", [])
-    result.before = {NB: report.NotebookRun(20.0)}
-    result.after = {NB: report.NotebookRun(22.0)}
-    result.changes = changes
+    passed = {"returncode": 0, "failures": []}
+    result.tests = {
+        "unit tests": {"command": "pytest tests", "closing": "120 passed in 80s"} | passed,
+        "strict nbval": {"command": "pytest --nbval", "closing": "100 passed"} | passed,
+    }
+    result.notebooks = {NB: notebook_run(**found)}
+    result.probes = [
+        {"jdk": 'openjdk version "17.0.15" (default)', "ok": True, "java": "17.0.15"}
+        | {"spark": "4.3.0", "unknown": ["spark.old.key"], "unseen": [], "notable": []}
+        | {"log4j": "2.25.4 at level WARN"},
+        {"jdk": 'openjdk version "25.0.3"', "ok": False, "error": "boom", "notable": ["WARN x"]},
+    ]
     return result
 
 
@@ -282,14 +251,11 @@ def test_a_clean_run_passes_and_says_so():
     result = fake_result()
     assert report.verdict(result) == []
     text = report.write_report(result)
-    assert "## Verdict: PASS" in text
-    assert (
-        "1 of 3 pinned packages have a newer release for Python 3.11: numpy 2.3.5 → 2.4.6" in text
-    )
-    assert "| numpy | requirements.txt | 2.3.5 | 2.5.5 | 2.4.6 | **2.4.6** | upgraded" in text
-    assert f"| {NB} | 20.0 | 22.0 | +2.0 s (+10%) |" in text
-    assert "| **all** | 20.0 | 22.0 | +2.0 s (+10%) |" in text
-    assert "No cell's output changed" in text
+    assert "## Verdict: PASS" in text and "(exit status 0)" in text
+    assert "1 of 3 pins have a newer release for Python 3.11: numpy 2.3.5 → 2.4.6" in text
+    assert "| numpy | 2.3.5 | 2.5.5 | **2.4.6** | upgraded |" in text
+    assert f"| {NB} | 20.0 |" in text and "| **all** | 20.0 |" in text
+    assert "No cell's output changed" in text and "None: no cell printed" in text
     sections = [line for line in text.splitlines() if line.startswith("## ")]
     assert sections == [
         "## Verdict: PASS",
@@ -303,6 +269,15 @@ def test_a_clean_run_passes_and_says_so():
     ]
 
 
+def test_the_spark_section_reads_the_probes():
+    text = report.write_report(fake_result())
+    assert "accepted (Java 17.0.15, Spark 4.3.0); keys Spark does NOT know: spark.old.key" in text
+    assert "values not seen as written: none; Log4j 2.25.4 at level WARN" in text
+    assert '- openjdk version "25.0.3": FAILED: boom. Its log about the settings: `WARN x`.' in text
+    assert "- Java 21: not checked: no JDK 21 was found here (Spark" in text
+    assert "Java 17: not checked" not in text
+
+
 def test_the_report_names_no_path_of_this_machine():
     from pathlib import Path
 
@@ -311,73 +286,49 @@ def test_the_report_names_no_path_of_this_machine():
     assert report.shown(f"{Path.home()}/.cache/y") == "~/.cache/y"
 
 
-def test_a_changed_cell_fails_the_check_unless_the_pins_change_it_too():
-    change = outputs.CellChange(3, "print(rmse)", ["[stdout]", "~ RMSE 10.21→10.25"])
-    result = fake_result(**{NB: [change]})
+def test_a_changed_cell_fails_the_check():
+    change = {"cell": 3, "source": "print(rmse)", "lines": ["[stdout]", "~ RMSE 10.21→10.25"]}
+    result = fake_result(changes=[change])
     assert report.verdict(result) == [f"1 cell(s) changed output in {NB}"]
     text = report.write_report(result)
     assert "## Verdict: FAIL" in text and "(exit status 1)" in text
     assert "- Cell 3 (`print(rmse)`):" in text and "  ~ RMSE 10.21→10.25" in text
-    result.also_before = {NB: {3}}
-    assert report.verdict(result) == []
-    assert "not caused by the upgrade" in report.write_report(result)
 
 
 def test_every_failure_fails_the_check():
-    result = fake_result()
-    result.resolve_error = "No solution found"
-    result.install = "not tried: uv found no newest versions"
-    result.unit = result.nbval = None
-    result.after = {NB: report.NotebookRun(None, "did not run: DeadKernelError")}
+    result = fake_result(errors=["Cell 2: ValueError: bad"])
+    result.install = "uv found no newest versions: No solution found"
+    result.tests = {}
     assert report.verdict(result) == [
-        "uv found no newest versions: No solution found",
-        "the scratch environment could not be installed",
+        "no scratch environment: uv found no newest versions: No solution found",
         "unit tests: not run",
         "strict nbval: not run",
         f"notebooks with errors: {NB}",
     ]
     text = report.write_report(result)
-    assert "- Unit tests: not run" in text and "| **all** |" not in text
+    assert "- unit tests: not run" in text and f"- {NB}: Cell 2: ValueError: bad" in text
 
 
 def test_failures_and_warnings_reach_the_report():
-    result = fake_result()
-    result.unit = report.TestRun("pytest tests", 1, "1 failed, 119 passed", ["FAILED a.py::b"])
-    result.cell_warnings = {"05_recommenders.ipynb": [(7, "FutureWarning: soon")]}
-    result.kernel_warnings = {"00_setup_check.ipynb": ["WARN SparkConf: deprecated key"]}
+    soon = "m.py:12: FutureWarning: soon"
+    result = fake_result(warnings=[[0, soon], [6, soon.replace("12", "99")], [6, soon]])
+    result.notebooks["02.ipynb"] = notebook_run(warnings=[[3, soon]])
+    result.tests["unit tests"] |= {"returncode": 1, "closing": "1 failed, 119 passed"}
+    result.tests["unit tests"]["failures"] = ["FAILED a.py::b"]
     text = report.write_report(result)
     assert report.verdict(result) == ["unit tests: 1 failed, 119 passed"]
-    assert "- Unit tests (`pytest tests`): FAILED: 1 failed, 119 passed" in text
+    assert "- unit tests: FAILED (`pytest tests`): 1 failed, 119 passed" in text
     assert "  - FAILED a.py::b" in text
-    assert "- `FutureWarning: soon`: on stderr in the output of 1 cell(s):" in text
-    assert "  05_recommenders.ipynb Cell 7." in text
-    assert "`WARN SparkConf: deprecated key`" in text
+    assert f"- `{soon}`: on stderr in 3 cell(s): {NB} cells 0, 6; 02.ipynb cells 3." in text
 
 
-def test_the_spark_section_reads_the_probe():
-    result = fake_result()
-    keys = [
-        {"key": "spark.driver.memory", "value": "1g", "seen": "1g", "known": True},
-        {"key": "spark.old.key", "value": "x", "seen": "x", "known": False},
-    ]
-    result.probes = [
-        {"java": 'openjdk version "17.0.15" (default)', "default": True, "ok": True}
-        | {"before": "accepted", "after": "accepted", "java_version": "17.0.15"}
-        | {"spark_version": "4.3.0", "keys": keys, "notable": [], "new_lines": []}
-        | {"log4j_level": "WARN", "log4j_version": "2.25.4"},
-    ]
-    text = report.write_report(result)
-    assert "- spark-defaults.conf (2 keys) on Spark 4.3.0: NOT known: spark.old.key;" in text
-    assert "| spark.old.key | x | **no** | as written |" in text
-    assert "- log4j.properties: still read by Log4j 2.25.4" in text
-    assert '| openjdk version "17.0.15" (default) | accepted | accepted |' in text
-    assert "- Java 21: not checked by running: no JDK 21 was found here." in text
-    assert "Java 17: not checked" not in text
-
-
-def test_a_pin_the_others_hold_back_is_not_called_upgraded(pins):
-    lock = {"pandas": "2.3.3", "pyspark": "4.3.0", "numpy": "2.4.6", "faker": "37.0.0"}
-    versions.fill(pins, {"faker"}, {"faker": "40.0.0"}, {"faker": "40.0.0"}, lock, "3.11")
-    faker = pins[3]
-    assert not faker.upgraded
-    assert faker.note == "moved down (40.0.0 does not install with the other pins)"
+def test_pytest_outcome():
+    output = (
+        "..F\nFAILED tests/test_a.py::test_b - AssertionError\n= 1 failed, 2 passed in 3.2s =\n"
+    )
+    assert report.pytest_outcome("pytest tests", 1, output) == {
+        "command": "pytest tests",
+        "returncode": 1,
+        "closing": "1 failed, 2 passed in 3.2s",
+        "failures": ["FAILED tests/test_a.py::test_b - AssertionError"],
+    }

@@ -1,4 +1,1 @@
-"""The course on the newest releases of its pinned packages (`make upgrade-check`).
-
-How to run it and what it does: __main__.py (`python -m upgrade_check`).
-"""
+"""`make upgrade-check`: the course on the newest releases of its pins (see __main__.py)."""

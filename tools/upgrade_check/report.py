@@ -1,35 +1,40 @@
-"""What the check found, its verdict (the exit status) and its Markdown report."""
-
-from __future__ import annotations
+"""What the check found: the pins and the versions checked, the verdict (the exit status) and
+the Markdown report. Pure: __main__.py runs everything."""
 
 import os
 import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from packaging.version import Version
 
 from course_facts import REPO_ROOT
 
-from .outputs import CellChange, clip, group_warnings
-from .versions import Row
-
-JDK_ROW = ("java", "before", "after")  # a probe's label, and its outcome in each environment
+PIN = re.compile(r"^([A-Za-z0-9][\w.-]*)==(\S+)$", re.MULTILINE)
+TESTS = ("unit tests", "strict nbval")
 
 
-@dataclass
-class NotebookRun:
-    seconds: float | None  # a fresh kernel: start, every cell, shut down
-    status: str = "ok"
-    errors: list[str] = field(default_factory=list)
+def normalise(name: str) -> str:
+    """A package name as PyPI compares them (PEP 503): 'Faker' -> 'faker'."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @dataclass
-class TestRun:
-    command: str
-    returncode: int
-    closing: str  # pytest's last line
-    failures: list[str]
+class Row:  # one pin, and what the check found for it
+    name: str
+    version: str
+    newest: str = "-"  # the newest release, for any Python
+    checked: str = "-"  # the version in the scratch environment
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return normalise(self.name)
+
+    @property
+    def upgraded(self) -> bool:
+        return self.checked != "-" and Version(self.checked) > Version(self.version)
 
 
 @dataclass
@@ -37,23 +42,57 @@ class Result:
     date: str
     python: str
     rows: list[Row] = field(default_factory=list)
-    resolve_error: str = ""  # uv's, when it found no set of versions
-    install: str = ""  # how the scratch environment was made, or why it was not
-    kernels: dict[str, str] = field(default_factory=dict)  # run -> the kernel it started
-    before: dict[str, NotebookRun] = field(default_factory=dict)  # on the pinned .venv/
-    after: dict[str, NotebookRun] = field(default_factory=dict)  # in the scratch environment
-    unit: TestRun | None = None
-    nbval: TestRun | None = None
-    changes: dict[str, list[CellChange]] = field(default_factory=dict)
-    also_before: dict[str, set[int]] = field(default_factory=dict)  # changed on the pins too
-    cell_warnings: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    kernel_warnings: dict[str, list[str]] = field(default_factory=dict)  # vs the pinned run
-    probes: list[dict[str, Any]] = field(default_factory=list)  # probe.py's, one per JDK
-    notes: list[str] = field(default_factory=list)
+    install: str = "not tried"  # "installed ...", or why not
+    tests: dict[str, dict] = field(default_factory=dict)  # TESTS label -> pytest's outcome
+    notebooks: dict[str, dict] = field(default_factory=dict)  # name -> inside.py's findings
+    probes: list[dict] = field(default_factory=list)  # inside.py's probe, one per JDK
+    notes: list[str] = field(default_factory=list)  # for "How it ran"
 
-    @property
-    def installed(self) -> bool:
-        return self.install.startswith("installed")
+
+def read_pins(path: Path) -> list[Row]:
+    """The `name==version` lines of a requirements file, those of its `-r` includes first."""
+    rows: list[Row] = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            rows += read_pins(path.parent / line[3:].strip())
+        elif match := PIN.fullmatch(line):
+            rows.append(Row(match[1], match[2]))
+        elif line:
+            raise ValueError(f"{path.name}: not an exact pin: {raw!r}")
+    return rows
+
+
+def loosened(rows: list[Row], chosen: set[str] | None) -> str:
+    """uv's input: the chosen packages (None: all) by name only, every other one pinned."""
+    free = {r.key for r in rows if chosen is None or r.key in chosen}
+    return "".join(r.name + ("" if r.key in free else f"=={r.version}") + "\n" for r in rows)
+
+
+def fill(rows: list[Row], chosen: set[str] | None, newest, newest_here, lock, python) -> None:
+    """Each row's newest release, the version checked (uv's `lock`), and why that one."""
+    for row in rows:
+        row.checked = lock.get(row.key, "-")
+        if chosen is not None and row.key not in chosen:
+            row.note = "kept at its pin (not in PACKAGES)"
+            continue
+        row.newest, here = newest.get(row.key, "-"), newest_here.get(row.key)
+        row.note = "upgraded" if row.upgraded else "moved down"
+        if row.checked in ("-", row.version):
+            row.note = "not resolved" if row.checked == "-" else "already the newest"
+        if here and row.checked not in ("-", here):
+            row.note += f" ({here} does not install with the other pins)"
+        if here and row.newest not in ("-", here):
+            row.note += f" ({row.newest} needs a newer Python than {python})"
+
+
+def pytest_outcome(command: str, returncode: int, output: str) -> dict:
+    """A pytest run: its command, exit status, closing line (no ===) and FAILED/ERROR lines."""
+    lines = output.splitlines()
+    words = re.compile(r"\b(passed|failed|errors?|skipped|no tests ran)\b")
+    closing = next((line.strip(" =") for line in reversed(lines) if words.search(line)), "")
+    failures = [line[:160] for line in lines if line.startswith(("FAILED ", "ERROR "))]
+    return dict(command=command, returncode=returncode, closing=closing, failures=failures)
 
 
 def shown(text: str) -> str:
@@ -64,198 +103,113 @@ def shown(text: str) -> str:
 
 def verdict(result: Result) -> list[str]:
     """Why the course does not pass unchanged on the newest releases (empty: it does)."""
-    reasons = (
-        [f"uv found no newest versions: {result.resolve_error}"] if result.resolve_error else []
-    )
-    if not result.installed:
-        reasons.append("the scratch environment could not be installed")
-    for label, run in (("unit tests", result.unit), ("strict nbval", result.nbval)):
-        if run is None or run.returncode != 0:
-            reasons.append(f"{label}: {run.closing if run else 'not run'}")
-    if broken := [name for name, run in result.after.items() if run.status != "ok" or run.errors]:
+    runs = result.notebooks
+    reasons = [f"no scratch environment: {result.install}"] * (result.install[:9] != "installed")
+    for label in TESTS:
+        if (run := result.tests.get(label, {})).get("returncode") != 0:
+            reasons.append(f"{label}: {run.get('closing', 'not run')}")
+    if broken := [name for name, run in runs.items() if run["errors"]]:
         reasons.append("notebooks with errors: " + ", ".join(broken))
-    changed = {
-        name: [c for c in changes if c.cell not in result.also_before.get(name, set())]
-        for name, changes in result.changes.items()
-    }
-    if count := sum(map(len, changed.values())):
-        names = ", ".join(name for name, cells in changed.items() if cells)
+    if count := sum(len(run["changes"]) for run in runs.values()):
+        names = ", ".join(name for name, run in runs.items() if run["changes"])
         reasons.append(f"{count} cell(s) changed output in {names}")
     return reasons
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = [
-        header,
-        ["---"] * len(header),
-        *[[str(c).replace("|", "\\|") for c in r] for r in rows],
-    ]
+    lines = [header, ["---"] * len(header), *[[c.replace("|", "\\|") for c in r] for r in rows]]
     return ["| " + " | ".join(line) + " |" for line in lines]
 
 
-def seconds(before: float | None, after: float | None) -> list[str]:
-    change = (
-        f"{after - before:+.1f} s ({(after - before) / before:+.0%})" if before and after else "-"
-    )
-    return ["-" if s is None else f"{s:.1f}" for s in (before, after)] + [change]
-
-
 def write_report(result: Result) -> str:
-    reasons, python = verdict(result), result.python
-    out = [
-        "# Upgrade check: the course on the newest releases",
-        "",
-        f"Run on {result.date} with Python {python} by `make upgrade-check`"
-        " (`tools/upgrade_check/`). The scratch environment is `.upgrade-check/venv`;"
-        " `.venv/` and the committed notebooks were not touched.",
-        "",
-        f"## Verdict: {'FAIL' if reasons else 'PASS'}",
-        "",
-    ]
-    if reasons:
-        out += ["The course does not pass unchanged (exit status 1):", ""]
-        out += [f"- {reason}" for reason in reasons]
-    else:
-        out.append("The course passes unchanged on the packages below (exit status 0).")
+    reasons, runs = verdict(result), result.notebooks
     upgraded = [f"{r.name} {r.version} → {r.checked}" for r in result.rows if r.upgraded]
-    out += ["", "## Packages", ""]
-    out.append(
-        f"{len(upgraded)} of {len(result.rows)} pinned packages have a newer release for Python"
-        f" {python}: {', '.join(upgraded) or 'none'}."
-    )
     rows = [
-        [r.name, r.source, r.version, r.newest or "-", r.newest_here or "-"]
-        + [f"**{r.checked}**" if r.upgraded else r.checked or "-", r.note]
+        [r.name, r.version, r.newest, f"**{r.checked}**" * r.upgraded or r.checked, r.note]
         for r in result.rows
     ]
-    head = ["package", "file", "pinned", "newest on PyPI", f"newest for Python {python}"]
-    out += ["", *table([*head, "checked with", "note"], rows), "", f"Install: {result.install}"]
-    out += ["", "## Spark", "", *spark_lines(result), "", "## Tests", ""]
-    for label, run in (("Unit tests", result.unit), ("Strict nbval", result.nbval)):
-        if run is None:
-            out.append(f"- {label}: not run")
-        else:
-            state = "passed" if run.returncode == 0 else "FAILED"
-            out.append(f"- {label} (`{run.command}`): {state}: {run.closing}")
-            out += [f"  - {failure}" for failure in run.failures[:30]]
-    for name, run in result.after.items():
-        if run.status != "ok" or run.errors:
-            out.append(f"- {name} (executed in the scratch environment): {run.status}")
-            out += [f"  - {error}" for error in run.errors]
-    out += ["", "## Changed cells", ""]
-    if not any(result.changes.values()):
-        out += [
-            "No cell's output changed (nbval's sanitising applied; plots compared by pixels).",
-            "",
-        ]
-    for name, changes in ((n, c) for n, c in result.changes.items() if c):
-        out += [f"### {name}", ""]
-        for change in changes:
-            pinned = change.cell in result.also_before.get(name, set())
-            tail = (
-                " (differs on the pinned `.venv/` too: not caused by the upgrade)" if pinned else ""
-            )
-            out.append(f"- Cell {change.cell} (`{change.source}`){tail}:")
-            out += ["", "  ```", *[f"  {line}" for line in change.lines], "  ```", ""]
-    out += ["## New warnings", "", *warning_lines(result), "", "## Notebook times", ""]
+    out = [
+        "# Upgrade check: the course on the newest releases\n",
+        f"Run on {result.date} with Python {result.python} by `make upgrade-check`"
+        " (`tools/upgrade_check/`) in the scratch environment `.upgrade-check/venv`;"
+        " `.venv/` and the committed notebooks were not touched.",
+        f"\n## Verdict: {'FAIL' if reasons else 'PASS'}\n",
+        f"The course {'does not pass' if reasons else 'passes'} unchanged"
+        f" (exit status {int(bool(reasons))}){':' if reasons else '.'}",
+        *[f"- {reason}" for reason in reasons],
+        f"\n## Packages\n\n{len(upgraded)} of {len(result.rows)} pins have a newer release for"
+        f" Python {result.python}: {', '.join(upgraded) or 'none'}.\n",
+        *table(["package", "pinned", "newest on PyPI", "checked with", "note"], rows),
+        f"\nInstall: {result.install}\n\n## Spark\n",
+        *spark_lines(result),
+        "\n## Tests\n",
+    ]
+    for label in TESTS:
+        run = result.tests.get(label, {})
+        state = "not run" if not run else "passed" if run["returncode"] == 0 else "FAILED"
+        out.append(
+            f"- {label}: {state}" + (f" (`{run['command']}`): {run['closing']}" if run else "")
+        )
+        out += [f"  - {failure}" for failure in run.get("failures", [])[:30]]
+    out += [f"- {name}: {error}" for name, run in runs.items() for error in run["errors"]]
+    out.append("\n## Changed cells\n")
+    for name, run in ((name, run) for name, run in runs.items() if run["changes"]):
+        out.append(f"### {name}\n")
+        for change in run["changes"]:
+            out += [f"- Cell {change['cell']} (`{change['source']}`):\n", "  ```"]
+            out += [f"  {line}" for line in change["lines"]] + ["  ```\n"]
+    if not any(run["changes"] for run in runs.values()):
+        out.append("No cell's output changed (nbval's sanitising applied; plots by pixels).")
+    groups: dict[str, tuple[str, dict[str, dict[int, None]]]] = {}  # by line, numbers aside
+    for name, run in runs.items():
+        for cell, line in run["warnings"]:
+            where = groups.setdefault(re.sub(r"\d+", "N", line), (line, {}))[1]
+            where.setdefault(name, {})[cell] = None
+    out.append("\n## New warnings\n")
+    for line, where in groups.values():
+        cells = "; ".join(f"{n} cells {', '.join(map(str, c))}" for n, c in where.items())
+        out.append(f"- `{line}`: on stderr in {sum(map(len, where.values()))} cell(s): {cells}.")
+    out += ["None: no cell printed a stderr line its stored output lacks."] * (not groups)
     out.append(
-        "Seconds for one run in a fresh kernel (start, every cell, shut down), the pinned"
-        " `.venv/` (before) against the scratch environment (after), on the same machine one"
-        " after the other. One run each: a difference of a few seconds is within run-to-run"
-        " noise (`bench/notebook_cost.py` measures with repeats)."
+        "\n## Notebook times\n\nSeconds for strict nbval's one run of each notebook in the"
+        " scratch environment (kernel start, every cell, shut down). One run: a few seconds"
+        " are noise; the pinned set's medians of repeats: `bench/results/notebook_cost.md`.\n"
     )
-    runs = {
-        n: (result.before.get(n), result.after.get(n)) for n in {**result.before, **result.after}
-    }
-    times = {n: [r.seconds if r else None for r in pair] for n, pair in runs.items()}
-    rows = [[name, *seconds(*pair)] for name, pair in times.items()]
-    if times and all(None not in pair for pair in times.values()):
-        rows.append(["**all**", *seconds(*map(sum, zip(*times.values(), strict=True)))])
-    out += [
-        "",
-        *table(["notebook", "before s", "after s", "change"], rows),
-        "",
-        "## How it ran",
-        "",
-    ]
-    out += [
-        f"- Kernel `pyspark` in the {run} run: {kernel}" for run, kernel in result.kernels.items()
-    ]
+    times = [[name, f"{run['seconds']:.1f}"] for name, run in runs.items()]
+    times += [["**all**", f"{sum(run['seconds'] for run in runs.values()):.1f}"]]
+    out += [*table(["notebook", "seconds"], times), "\n## How it ran\n"]
     return "\n".join(out + [f"- {note}" for note in result.notes]) + "\n"
 
 
-def warning_lines(result: Result) -> list[str]:
-    """New stderr in cell outputs (strict nbval fails on it), then on the kernels' stderr (what
-    the terminal of `make lab` shows), then Spark's at log level WARN."""
-    out = []
-    for line, places, count in group_warnings(result.cell_warnings):
-        out.append(f"- `{line}`: on stderr in the output of {count} cell(s):")
-        out += [f"  {place}" + (";" if place != places[-1] else ".") for place in places]
-    for name, lines in ((name, lines) for name, lines in result.kernel_warnings.items() if lines):
-        out.append(f"- {name}, on the kernel's stderr (not in the pinned run):")
-        out += [f"  - `{line}`" for line in lines]
-    for probe in (p for p in result.probes if p.get("new_lines")):
-        out.append(f"- Spark at log level WARN ({probe['java']}), lines the pinned Spark lacks:")
-        out += [f"  - `{line}`" for line in probe["new_lines"]]
-    return out or [
-        "None: no new stderr in cell outputs, nothing new on the kernels' stderr, and"
-        " nothing new from Spark at log level WARN."
-    ]
-
-
 def spark_lines(result: Result) -> list[str]:
-    """The newest pyspark; what it makes of the course's configuration; the JDKs it runs on."""
-    spark = next((r for r in result.rows if r.key == "pyspark"), None)
-    out = []
-    if spark:
-        out.append(
-            f"- Newest pyspark on PyPI: {spark.newest or 'not looked up'} (pinned {spark.version});"
-            f" this check ran on {spark.checked or '-'}: {spark.note}."
-        )
-    probe = next((p for p in result.probes if p["default"] and p.get("keys")), None)
-    if probe is None:
-        out.append("- The configuration probe did not run (see the Java table).")
-    else:
-        keys, version = probe["keys"], probe["spark_version"]
-        unknown = [k["key"] for k in keys if not k["known"]]
-        unseen = [k["key"] for k in keys if k["value"] not in str(k["seen"])]  # Spark adds some
-        known = "NOT known: " + ", ".join(unknown) if unknown else "every key is known to Spark"
-        seen = (
-            "not as written: " + ", ".join(unseen) if unseen else "Spark saw every value as written"
-        )
-        out.append(f"- spark-defaults.conf ({len(keys)} keys) on Spark {version}: {known}; {seen}.")
-        rows = [
-            [k["key"], clip(k["value"], 60), "yes" if k["known"] else "**no**"]
-            + ["as written" if k["key"] not in unseen else clip(str(k["seen"]), 60)]
-            for k in keys
-        ]
-        head = ["key", "value in the file", "known to Spark", "value Spark saw"]
-        out += ["", *table(head, rows), ""]
-        said = "; ".join(f"`{line}`" for line in probe["notable"]) or "nothing"
-        out.append(f"- Spark's log at level WARN about the settings: {said}.")
-        read = "still read" if probe["log4j_level"] == "WARN" else "NOT read as written"
-        out.append(
-            f"- log4j.properties: {read} by Log4j {probe['log4j_version']} (the probe's copy sets"
-            f" level warn; the root logger's level was {probe['log4j_level']})."
-        )
-    out += [
-        "",
-        "Java: with each JDK found, Spark started with the course's spark-defaults.conf, ran a"
-        " job and fitted a tiny LinearRegression (the probe).",
-        "",
-        *table(
-            ["JDK", "pinned `.venv/`", "scratch"], [[p[k] for k in JDK_ROW] for p in result.probes]
-        ),
-        "",
+    """The newest pyspark, what it makes of the course's configuration, the JDKs it runs on."""
+    spark = next((r for r in result.rows if r.key == "pyspark"), Row("pyspark", "?"))
+    out = [
+        f"- Newest pyspark on PyPI: {spark.newest} (pinned {spark.version}); checked with"
+        f" {spark.checked}: {spark.note}.",
+        "- With each JDK found, Spark started with the course's spark-defaults.conf at log level"
+        " WARN, ran a job and fitted a tiny LinearRegression:",
     ]
-    ran = {m[1] for p in result.probes if (m := re.search(r'version "(\d+)', p["java"]))}
-    out += [
-        f"- Java {v}: not checked by running: no JDK {v} was found here."
+    for probe in result.probes:
+        state = "FAILED: " + probe.get("error", "no result")
+        if probe.get("ok"):
+            state = f"accepted (Java {probe['java']}, Spark {probe['spark']}); keys Spark does"
+            state += f" NOT know: {', '.join(probe['unknown']) or 'none'}; values not seen as"
+            state += f" written: {', '.join(probe['unseen']) or 'none'}; Log4j {probe['log4j']}"
+            state += " (its log4j.properties: level WARN)"
+        said = "; ".join(f"`{line}`" for line in probe["notable"]) or "nothing"
+        out.append(f"  - {probe['jdk']}: {state}. Its log about the settings: {said}.")
+    ran = {m[1] for p in result.probes if (m := re.search(r'version "(\d+)', p["jdk"]))}
+    return out + [
+        f"- Java {v}: not checked: no JDK {v} was found here (Spark's documentation, section"
+        " Downloading, says which Java it supports)."
         for v in ("17", "21")
         if v not in ran
     ]
-    return out + [
-        "- Spark's documentation states the supported Java versions (Downloading section of"
-        f" https://spark.apache.org/docs/{spark.checked if spark else 'latest'}/): read it"
-        " before moving the pyspark pin."
-    ]
+
+
+def notable_lines(stderr: str, keys) -> list[str]:
+    """Lines of Spark's log that speak of the settings: a key's name, deprecation, Log4j."""
+    words = re.compile(r"deprecat|not supported|unknown|unrecogni[sz]ed|ignor|StatusLogger", re.I)
+    lines = [re.sub(r"^[\d/]{8} [\d:]{8} ", "", x.strip()) for x in stderr.splitlines()]
+    return [x[:160] for x in dict.fromkeys(lines) if words.search(x) or any(k in x for k in keys)]
