@@ -8,8 +8,10 @@
 #                        the slow set-up probes are left to `make test-slow`)
 #   test-notebooks       classic local mode, a new Spark per notebook (as a learner runs them),
 #                        with the exercises' typical mistakes made for real
-#   test-cluster         classic mode against a standalone master and worker
-#   test-student         the student edition through one Spark Connect server
+#   test-cluster         classic mode against a standalone master and worker (not in CI:
+#                        test-student proves a cluster, through Spark Connect)
+#   test-student         the student edition through one Spark Connect server whose work
+#                        runs on a standalone master and worker
 # The tests that prove the configuration files take effect always start their own
 # classic Spark.
 
@@ -74,8 +76,8 @@ test-cluster: setup-dev ## the notebooks against a real standalone master + work
 student: setup ## write the student edition into student/: what a class receives (notebooks with every solution replaced by a stub, data, set-up; no tests or tools) (docs/teaching.md)
 	$(PY) tools/student_edition.py
 
-test-student: setup-dev student ## the student edition under strict nbval, through one Spark Connect server (what a class gets runs)
-	$(PY) tools/spark_service.py connect -- $(PYTEST) $(TWO_AT_A_TIME) student/notebooks $(NBVAL)
+test-student: setup-dev student ## the student edition under strict nbval, through one Spark Connect server with a standalone master and worker behind it (what a class gets runs, on a class's kind of Spark)
+	$(PY) tools/spark_service.py connect-on-cluster -- $(PYTEST) $(TWO_AT_A_TIME) student/notebooks $(NBVAL)
 
 data: setup-dev ## remake every data set in data/ (deterministic: git shows no change)
 	$(PY) data/make_data.py

@@ -1,4 +1,5 @@
-"""What each notebook costs: wall-clock time and peak memory, beside a bare Spark notebook.
+"""What each notebook costs: wall-clock time, CPU time and peak memory, beside a bare Spark
+notebook.
 
     python bench/notebook_cost.py                 # every notebooks/NN_*.ipynb, 3 runs each
     python bench/notebook_cost.py --runs 1 notebooks/01_*.ipynb
@@ -11,7 +12,10 @@ cell and shutting the kernel down. Memory is the sum of the resident set sizes o
 process this script starts (the kernel, the driver JVM it launches, Spark's Python
 workers), sampled every 0.1 s; the peak is kept, with how it splits between the kernel,
 the JVM and the Python workers at that moment. The table's "peak MiB" is the highest peak
-of the runs (the one the 2 GiB target is checked against), beside the median peak.
+of the runs (the one the 2 GiB target is checked against), beside the median peak. CPU time
+is the user + system time of the same processes, as last sampled before each ended (so a
+process that lives under 0.1 s is missed): what a run takes from a machine whose cores are
+all busy, as in CI.
 
 The "bare" notebook only starts Spark, counts a tiny range and stops: the fixed cost that
 every notebook pays. Rounds run every notebook once in turn, so slow drift in the machine's
@@ -69,7 +73,8 @@ ROLES = ("kernel", "jvm", "workers")
 
 
 class PeakMemory(threading.Thread):
-    """Samples the summed RSS of all descendants of this process; keeps the peak.
+    """Samples the summed RSS of all descendants of this process; keeps the peak, and each
+    descendant's latest CPU time.
 
     Also keeps, for the moment of the peak, how it splits between the kernel (our direct
     child), the JVM (`java`) and everything else (Spark's Python workers).
@@ -85,6 +90,7 @@ class PeakMemory(threading.Thread):
         self.every = every
         self.peak_bytes = 0
         self.peak_split = dict.fromkeys(ROLES, 0)
+        self.cpu_seconds: dict[int, float] = {}  # pid: user + system time, last sampled
         self._stop_event = threading.Event()
         self._me = psutil.Process()
 
@@ -94,6 +100,8 @@ class PeakMemory(threading.Thread):
         for process in self._me.children(recursive=True):
             try:
                 rss = process.memory_info().rss
+                times = process.cpu_times()
+                self.cpu_seconds[process.pid] = times.user + times.system
                 name = process.name()
                 if name != "java" and Path(process.exe()).name == "java":
                     continue  # a JVM's child between fork and exec (see above)
@@ -110,10 +118,10 @@ class PeakMemory(threading.Thread):
                 self.peak_bytes, self.peak_split = sum(split.values()), split
             self._stop_event.wait(self.every)
 
-    def stop(self) -> tuple[int, dict[str, int]]:
+    def stop(self) -> tuple[int, dict[str, int], float]:
         self._stop_event.set()
         self.join()
-        return self.peak_bytes, self.peak_split
+        return self.peak_bytes, self.peak_split, sum(self.cpu_seconds.values())
 
 
 @dataclass
@@ -121,6 +129,7 @@ class Run:
     notebook: str
     run: int
     seconds: float
+    cpu_seconds: float
     peak_mib: float
     split_mib: dict[str, float]  # kernel, jvm, workers at the moment of the peak
     status: str
@@ -134,8 +143,9 @@ def bare_notebook() -> nbformat.NotebookNode:
 
 def execute(
     notebook: nbformat.NotebookNode, folder: Path, timeout: int
-) -> tuple[float, int, dict[str, int], str]:
-    """Run a notebook (in memory) in a fresh kernel; return seconds, peak bytes, split, status."""
+) -> tuple[float, float, int, dict[str, int], str]:
+    """Run a notebook (in memory) in a fresh kernel; return seconds, CPU seconds, peak bytes,
+    split, status."""
     if psutil.Process().children(recursive=True):
         raise RuntimeError("a kernel or JVM from an earlier run is still alive")
     sampler = PeakMemory()
@@ -154,13 +164,13 @@ def execute(
         last_line = str(error).strip().splitlines()[-1]
         status = "error: " + re.sub(r"\x1b\[[0-9;]*m", "", last_line)[:120]  # no colours
     seconds = time.perf_counter() - started
-    peak, split = sampler.stop()
+    peak, split, cpu = sampler.stop()
     # The kernel has been shut down; give its JVM a moment to exit before the next run.
     for _ in range(100):
         if not psutil.Process().children(recursive=True):
             break
         time.sleep(0.1)
-    return seconds, peak, split, status
+    return seconds, cpu, peak, split, status
 
 
 def summarise(runs: list[Run]) -> tuple[list[dict[str, str]], list[str]]:
@@ -168,6 +178,7 @@ def summarise(runs: list[Run]) -> tuple[list[dict[str, str]], list[str]]:
     names = list(dict.fromkeys(run.notebook for run in runs))
     ok = {name: [r for r in runs if r.notebook == name and r.status == "ok"] for name in names}
     median = {name: statistics.median(r.seconds for r in ok[name]) for name in names if ok[name]}
+    cpu = {name: statistics.median(r.cpu_seconds for r in ok[name]) for name in names if ok[name]}
     peak = {name: max(r.peak_mib for r in ok[name]) for name in names if ok[name]}
     median_peak = {name: statistics.median(r.peak_mib for r in ok[name]) for name in ok if ok[name]}
     heaviest = {name: max(ok[name], key=lambda r: r.peak_mib) for name in names if ok[name]}
@@ -178,6 +189,7 @@ def summarise(runs: list[Run]) -> tuple[list[dict[str, str]], list[str]]:
         if name not in median:
             rows.append(
                 {"notebook": name, "runs": f"0 ok, {failed} failed", "median s": "-"}
+                | {"median CPU s": "-"}
                 | {"ratio to bare": "-", "peak MiB": "-", "median peak MiB": "-"}
                 | {"kernel / JVM / workers MiB at peak": "-"}
             )
@@ -188,6 +200,7 @@ def summarise(runs: list[Run]) -> tuple[list[dict[str, str]], list[str]]:
                 "notebook": name,
                 "runs": f"{len(ok[name])} ok" + (f", {failed} failed" if failed else ""),
                 "median s": f"{median[name]:.1f}",
+                "median CPU s": f"{cpu[name]:.1f}",
                 "ratio to bare": ratio,
                 "peak MiB": f"{peak[name]:.0f}",
                 "median peak MiB": f"{median_peak[name]:.0f}",
@@ -222,7 +235,7 @@ def summarise(runs: list[Run]) -> tuple[list[dict[str, str]], list[str]]:
 
 def markdown_table(rows: list[dict[str, str]]) -> str:
     header = list(rows[0])
-    right = {"median s", "ratio to bare", "peak MiB", "median peak MiB"}
+    right = {"median s", "median CPU s", "ratio to bare", "peak MiB", "median peak MiB"}
     lines = [
         "| " + " | ".join(header) + " |",
         "|" + "|".join("---:" if key in right else "---" for key in header) + "|",
@@ -238,13 +251,14 @@ def write_csv(path: Path, runs: list[Run], stamp: str, append: bool) -> None:
         writer = csv.writer(handle)
         if new:
             writer.writerow(
-                ["started_utc", "notebook", "run", "seconds", "peak_mib"]
+                ["started_utc", "notebook", "run", "seconds", "cpu_seconds", "peak_mib"]
                 + [f"{role}_mib_at_peak" for role in ROLES]
                 + ["status"]
             )
         for r in runs:
             writer.writerow(
-                [stamp, r.notebook, r.run, f"{r.seconds:.3f}", f"{r.peak_mib:.1f}"]
+                [stamp, r.notebook, r.run, f"{r.seconds:.3f}", f"{r.cpu_seconds:.1f}"]
+                + [f"{r.peak_mib:.1f}"]
                 + [f"{r.split_mib[role]:.1f}" for role in ROLES]
                 + [r.status]
             )
@@ -273,11 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     for round_ in range(1, args.runs + 1):
         for name, notebook, folder in jobs:
             copy = deepcopy(notebook)  # a fresh copy each time: outputs stay out
-            seconds, peak, split, status = execute(copy, folder, args.timeout)
+            seconds, cpu, peak, split, status = execute(copy, folder, args.timeout)
             split_mib = {role: split[role] / MIB for role in ROLES}
-            runs.append(Run(name, round_, seconds, peak / MIB, split_mib, status))
+            runs.append(Run(name, round_, seconds, cpu, peak / MIB, split_mib, status))
             print(
-                f"run {round_}/{args.runs} {name}: {seconds:.1f} s, peak {peak / MIB:.0f} MiB"
+                f"run {round_}/{args.runs} {name}: {seconds:.1f} s, CPU {cpu:.1f} s,"
+                f" peak {peak / MIB:.0f} MiB"
                 + " ("
                 + ", ".join(f"{r} {v:.0f}" for r, v in split_mib.items())
                 + ")"

@@ -7,7 +7,9 @@ its path) and in the tests (pyproject.toml's `pythonpath`).
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +53,21 @@ def read_spark_defaults(path: Path = REPO_ROOT / "spark-defaults.conf") -> dict[
     return settings
 
 
-def course_files(root: Path = REPO_ROOT) -> list[Path]:
-    """The files of a checkout that are not scratch: tracked or new, minus what .gitignore
-    ignores (.gitignore is the one list of scratch folders)."""
+def copy_course_files(
+    dest: Path, root: Path = REPO_ROOT, keep: Callable[[Path], bool] = lambda relative: True
+) -> None:
+    """Copy the files of a checkout that are not scratch into `dest`, at the same relative
+    paths (those `keep` accepts). Not scratch: tracked or new, minus what .gitignore ignores
+    (.gitignore is the one list of scratch folders)."""
     listing = subprocess.run(
         ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         capture_output=True,
         check=True,
     ).stdout
-    files = {root / name for name in listing.decode().split("\0") if name}
-    return sorted(path for path in files if path.is_file())
+    for name in sorted(set(listing.decode().split("\0")) - {""}):
+        if (root / name).is_file() and keep(Path(name)):
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, dest / name)
 
 
 # Strict nbval as every test command runs it (never the lax mode): stored outputs compared.

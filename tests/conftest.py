@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,29 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+# Debian's Chromium: the browser tests never use Playwright's own browser download.
+CHROMIUM = os.environ.get("COURSE_UI_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def chromium_page():
+    """A 1400 x 900 page of headless Chromium driven by Playwright, for one test module."""
+    try:  # pinned in requirements-dev.txt; only the browser tests need it
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is not installed: `make setup-dev` installs requirements-dev.txt")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no {CHROMIUM}: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(60_000)  # ms: a busy 2-core machine is slow
+            yield page
+        finally:
+            browser.close()
 
 
 DATA_DIR = REPO_ROOT / "data"

@@ -2,11 +2,14 @@
 
     python tools/spark_service.py cluster -- pytest notebooks --nbval ...
     python tools/spark_service.py connect -- pytest notebooks --nbval ...
+    python tools/spark_service.py connect-on-cluster -- pytest student/notebooks --nbval ...
     python tools/spark_service.py connect          # just serve until Ctrl-C
 
 `cluster` starts a standalone master and one worker (from the pip-installed Spark's
 bin/spark-class) and sets PYSPARK_SUBMIT_ARGS="--master spark://127.0.0.1:PORT pyspark-shell"
 for the command. `connect` starts a Spark Connect server and sets SPARK_REMOTE=sc://127.0.0.1:PORT.
+`connect-on-cluster` starts both, the Connect server's work running on the cluster's worker
+(a class's hub whose Spark Connect server has a cluster behind it), and sets SPARK_REMOTE.
 Ports are free ones picked at start; readiness is polled, not slept for; every process
 listens on 127.0.0.1 only (checked before the command runs: Spark Connect has no
 authentication, so it must never be reachable from the network); and the service is
@@ -144,9 +147,10 @@ def assert_loopback_only(procs: list[subprocess.Popen]) -> None:
         raise RuntimeError(f"listening beyond loopback: {', '.join(exposed)}")
 
 
-def start_cluster(
+def start_master_and_worker(
     stack: ExitStack, env: dict[str, str], log_dir: Path
-) -> tuple[dict[str, str], list[subprocess.Popen]]:
+) -> tuple[str, list[subprocess.Popen]]:
+    """A standalone master and one worker; returns the master's URL and the processes."""
     spark_class = str(spark_home() / "bin" / "spark-class")
     port, web_port = free_port(), free_port()
     master = stack.enter_context(
@@ -192,11 +196,18 @@ def start_cluster(
     print(
         f"spark_service: standalone master {url} with one worker (UI http://{LOOPBACK}:{web_port})"
     )
-    return {"PYSPARK_SUBMIT_ARGS": f"--master {url} pyspark-shell"}, [master, worker]
+    return url, [master, worker]
+
+
+def start_cluster(
+    stack: ExitStack, env: dict[str, str], log_dir: Path
+) -> tuple[dict[str, str], list[subprocess.Popen]]:
+    url, processes = start_master_and_worker(stack, env, log_dir)
+    return {"PYSPARK_SUBMIT_ARGS": f"--master {url} pyspark-shell"}, processes
 
 
 def start_connect(
-    stack: ExitStack, env: dict[str, str], log_dir: Path
+    stack: ExitStack, env: dict[str, str], log_dir: Path, master: str = "local[*]"
 ) -> tuple[dict[str, str], list[subprocess.Popen]]:
     port = free_port()
     server = stack.enter_context(
@@ -204,6 +215,8 @@ def start_connect(
             "connect",
             [
                 str(spark_home() / "bin" / "spark-submit"),
+                "--master",
+                master,
                 "--class",
                 "org.apache.spark.sql.connect.service.SparkConnectServer",
                 "--conf",
@@ -222,7 +235,19 @@ def start_connect(
     return {"SPARK_REMOTE": f"sc://{LOOPBACK}:{port}"}, [server]
 
 
-STARTERS = {"cluster": start_cluster, "connect": start_connect}
+def start_connect_on_cluster(
+    stack: ExitStack, env: dict[str, str], log_dir: Path
+) -> tuple[dict[str, str], list[subprocess.Popen]]:
+    url, cluster = start_master_and_worker(stack, env, log_dir)
+    extra, server = start_connect(stack, env, log_dir, master=url)
+    return extra, [*cluster, *server]
+
+
+STARTERS = {
+    "cluster": start_cluster,
+    "connect": start_connect,
+    "connect-on-cluster": start_connect_on_cluster,
+}
 
 
 def run_while_serving(

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_facts import REPO_ROOT, course_files, course_notebooks, exercise_part
+from course_facts import REPO_ROOT, copy_course_files, course_notebooks, exercise_part
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 BEGIN = re.compile(r"#+\s*BEGIN SOLUTION")
@@ -168,11 +168,10 @@ def copy_course(out: Path) -> None:
     as git sees them (tracked or new, not ignored), and the learner's Makefile."""
     if out.exists():
         shutil.rmtree(out)
-    for path in course_files(REPO_ROOT):
-        relative = path.relative_to(REPO_ROOT)
-        if relative.parts[0] in COURSE_FOLDERS or str(relative) in COURSE_FILES:
-            (out / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, out / relative)
+    copy_course_files(
+        out,
+        keep=lambda relative: relative.parts[0] in COURSE_FOLDERS or str(relative) in COURSE_FILES,
+    )
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     (out / "Makefile").write_text(learner_makefile(makefile), encoding="utf-8")
 

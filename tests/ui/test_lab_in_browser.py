@@ -36,22 +36,20 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from conftest import REPO_ROOT
-from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME, course_files, course_notebooks
+from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME, copy_course_files, course_notebooks
 
 try:  # pinned in requirements-dev.txt; only this test needs it
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:
-    expect = sync_playwright = None
+    from playwright.sync_api import expect
+except ImportError:  # tests/conftest.py's chromium_page says so
+    expect = None
     PlaywrightTimeout = TimeoutError
 
 pytestmark = pytest.mark.skipif(
@@ -59,7 +57,6 @@ pytestmark = pytest.mark.skipif(
     reason="the browser test runs with `make test-ui` (needs Chromium)",
 )
 
-CHROMIUM = os.environ.get("COURSE_UI_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = REPO_ROOT / ".scratch" / "ui"
 COURSE_KERNEL = KERNEL_DISPLAY_NAME
 NOTEBOOKS = [path.name for path in course_notebooks()]
@@ -74,9 +71,7 @@ def lab(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("ui")
     copy = folder / "course"
-    for path in course_files(REPO_ROOT):  # the checkout without its scratch (.gitignore)
-        (copy / path.relative_to(REPO_ROOT)).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, copy / path.relative_to(REPO_ROOT))
+    copy_course_files(copy)  # the checkout without its scratch (.gitignore)
     env = dict(
         os.environ,
         JUPYTERLAB_SETTINGS_DIR=str(folder / "user-settings"),
@@ -94,20 +89,10 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab):
-    if sync_playwright is None:
-        pytest.fail("Playwright is not installed: `make setup-dev` installs requirements-dev.txt")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no {CHROMIUM}: install Debian's chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.set_default_timeout(STEP)
-            page.goto(lab.url)
-            yield page
-        finally:
-            browser.close()
+def page(lab, chromium_page):
+    chromium_page.set_default_timeout(STEP)
+    chromium_page.goto(lab.url)
+    return chromium_page
 
 
 def api(lab, path: str) -> object:

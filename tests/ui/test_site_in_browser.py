@@ -36,7 +36,6 @@ import urllib.error
 import urllib.request
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
@@ -44,17 +43,11 @@ import pytest
 from conftest import REPO_ROOT
 from course_facts import course_notebooks
 
-try:  # pinned in requirements-dev.txt; only the browser tests need it
-    from playwright.sync_api import sync_playwright
-except ImportError:
-    sync_playwright = None
-
 pytestmark = pytest.mark.skipif(
     os.environ.get("COURSE_SITE_TEST") != "1",
     reason="the website's browser test runs with `make test-site` (needs Chromium and `make site`)",
 )
 
-CHROMIUM = os.environ.get("COURSE_UI_CHROMIUM", "/usr/bin/chromium")
 SITE = REPO_ROOT / ".scratch" / "site" / "html"
 SCREENSHOTS = REPO_ROOT / ".scratch" / "site-test"
 NOTEBOOKS = course_notebooks()
@@ -146,20 +139,10 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def browser(site_url):
-    if sync_playwright is None:
-        pytest.fail("Playwright is not installed: `make setup-dev` installs requirements-dev.txt")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no {CHROMIUM}: install Debian's chromium (apt-get install chromium)")
+def browser(site_url, chromium_page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        try:
-            page = chromium.new_page(viewport={"width": 1400, "height": 900})
-            page.set_default_timeout(STEP)
-            yield Browser(page, site_url)
-        finally:
-            chromium.close()
+    chromium_page.set_default_timeout(STEP)
+    return Browser(chromium_page, site_url)
 
 
 # The site's pages (the theme keeps two template fragments in _static/: not pages).
