@@ -645,7 +645,7 @@ def check_any_python() -> Result:
     """Spark started without the course kernel (a script, "Python 3 (ipykernel)")."""
     what = "Other Pythons"
     if os.name == "nt":
-        return Result(True, what, 'use the kernel "Python (Pyspark)" (docs/windows.md)')
+        return Result(True, what, f'use the kernel "{KERNEL_DISPLAY_NAME}" (docs/windows.md)')
     problem = spark_env_problem()
     if problem:
         return Result(

@@ -17,6 +17,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 import make_kernel_logo
 import register_kernel
 from conftest import REPO_ROOT
+from course_facts import KERNEL_DISPLAY_NAME, KERNEL_NAME
 
 FILES = ["kernel.json", "logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]
 
@@ -125,7 +126,7 @@ def test_the_conda_route_runs_the_check(tmp_path):
         text=True,
     )
     lines = completed.stdout.splitlines()
-    assert lines[0].startswith('kernel "Python (Pyspark)" (pyspark) installed in ')
+    assert lines[0].startswith(f'kernel "{KERNEL_DISPLAY_NAME}" ({KERNEL_NAME}) installed in ')
     assert [line.split()[1] for line in lines[1:]][:3] == ["Python:", "Java:", "Spark:"]
     assert "Config:" in lines[-1]
     assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -21,6 +21,7 @@ import pytest
 import check_setup
 import register_kernel
 from conftest import REPO_ROOT
+from course_facts import KERNEL_DISPLAY_NAME
 
 JAVA_OUTPUTS = {
     8: 'openjdk version "1.8.0_392"\nOpenJDK Runtime Environment (build 1.8.0_392-b08)',
@@ -128,7 +129,7 @@ def test_parse_java_major(text, major):
     assert check_setup.parse_java_major(text) == major
 
 
-def kernel_fake(display_name="Python (Pyspark)", python=sys.executable, conf_dir=REPO_ROOT):
+def kernel_fake(display_name=KERNEL_DISPLAY_NAME, python=sys.executable, conf_dir=REPO_ROOT):
     """A kernel spec as Jupyter returns it, made from what setup/register_kernel.py registers."""
     spec = register_kernel.kernel_spec(python=python, spark_home=register_kernel.pip_spark_home())
     spec["env"]["SPARK_CONF_DIR"] = str(conf_dir)
