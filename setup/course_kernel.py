@@ -31,6 +31,7 @@ everything works:
 from __future__ import annotations
 
 import linecache
+import logging
 import os
 import re
 import shlex
@@ -484,4 +485,11 @@ if __name__ == "__main__":
         del sys.path[0]
     from ipykernel import kernelapp
 
+    # ipykernel 7 warns at every start that the kernel's TCP ports are not encrypted, a line
+    # per notebook in the terminal of `make lab`. Jupyter binds them to 127.0.0.1 and signs
+    # every message with the key of a connection file only this user can read, and loopback
+    # traffic can be read by root alone: nothing a learner could act on.
+    logging.getLogger("IPKernelApp").addFilter(
+        lambda record: "without encryption" not in record.getMessage()
+    )
     kernelapp.launch_new_instance()

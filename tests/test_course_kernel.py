@@ -298,3 +298,27 @@ def test_spark_starts_again_after_a_stop(life):
     again = json.loads(stdout(life[5]).splitlines()[-1])
     assert again["java"] == 1
     assert json.loads(stdout(life[7]))["java"] == 0
+
+
+@pytest.mark.slow
+def test_the_terminal_of_make_lab_gets_no_warning_about_unencrypted_kernel_ports(tmp_path):
+    """ipykernel 7 warns at every kernel start that its TCP ports are not encrypted; in the
+    terminal of `make lab` that is one alarming line per notebook opened, about nothing a
+    learner can act on (setup/course_kernel.py says why)."""
+    kernels = KernelSpecManager(kernel_dirs=[str(kernel_folder(tmp_path))])
+    manager = KernelManager(kernel_name="pyspark", kernel_spec_manager=kernels)
+    terminal = tmp_path / "terminal.log"
+    with open(terminal, "wb") as sink:
+        manager.start_kernel(stdout=sink, stderr=sink, env=server_env(), cwd=str(tmp_path))
+        client = manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=120)
+            reply = client.execute_interactive("1 + 1", timeout=60)
+            assert reply["content"]["status"] == "ok"
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+    printed = terminal.read_text()
+    assert "without encryption" not in printed, printed
+    assert "WARNING" not in printed, printed
